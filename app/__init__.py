@@ -1,0 +1,92 @@
+"""The application factory: configuration, extensions, blueprints, socket handlers and CLI commands."""
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_smorest import Api
+
+from app.core.schemas import ErrorSchema
+from app.extensions import db, jwt, limiter, migrate, socketio
+from config import Config, DevelopmentConfig
+
+
+class LinliApi(Api):
+    """flask-smorest documents errors in our envelope rather than its own."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
+    config_class.validate()
+    app = Flask(__name__, instance_path=str(_instance_path()), static_folder=None)
+    app.config.from_object(config_class)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    _init_sqlite(app)
+
+    from app import models  # noqa: F401  (every model registered before the mappers configure)
+    from app.core import after_commit, auth, errors
+
+    after_commit.init_app(app)
+    auth.init_app(app)
+
+    api = LinliApi(app)
+    from app.audit.api import bp as audit_bp
+    from app.auth.api import bp as auth_bp
+    from app.notices.api import bp as notices_bp
+    from app.regions.api import bp as regions_bp
+
+    for bp in (auth_bp, regions_bp, notices_bp, audit_bp):
+        api.register_blueprint(bp)
+    # After the Api: flask-smorest installs its own HTTP error handler, ours replaces it.
+    errors.init_app(app)
+
+    from app import health, pwa
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pwa.bp)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        async_handlers=False,
+    )
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _root():
+    from config import BASE_DIR
+
+    return BASE_DIR
+
+
+def _instance_path():
+    from config import INSTANCE_DIR
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return INSTANCE_DIR
+
+
+def _init_sqlite(app: Flask) -> None:
+    """SQLite in WAL mode with foreign keys on, so the embedded default behaves like a real database."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    with app.app_context():
+
+        @sa.event.listens_for(db.engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()

@@ -1,0 +1,75 @@
+"""Keyset pagination: opaque cursors over a fixed sort order, so deep pages cost what page 1 costs."""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from marshmallow import Schema, fields, validate
+
+from app.core.errors import BadRequestError
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of the sort order; `descending` sorts newest or largest first."""
+
+    column: sa.ColumnElement
+    attr: str
+    descending: bool = True
+
+
+def _encode_value(value):
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    return value
+
+
+def _decode_value(value):
+    if isinstance(value, dict) and "dt" in value:
+        return datetime.fromisoformat(value["dt"])
+    return value
+
+
+def encode_cursor(row, keys: list[SortKey]) -> str:
+    values = [_encode_value(getattr(row, key.attr)) for key in keys]
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: list[SortKey]) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError
+        return [_decode_value(v) for v in values]
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequestError("The cursor is invalid.", code="invalid_cursor") from exc
+
+
+def _after(keys: list[SortKey], values: list) -> sa.ColumnElement[bool]:
+    """Rows strictly after `values` in the sort order, spelled out so SQLite and PostgreSQL agree."""
+    key, value = keys[0], values[0]
+    beyond = key.column < value if key.descending else key.column > value
+    if len(keys) == 1:
+        return beyond
+    return sa.or_(beyond, sa.and_(key.column == value, _after(keys[1:], values[1:])))
+
+
+def paginate(session, stmt: sa.Select, keys: list[SortKey], *, limit: int, cursor: str | None):
+    """Returns (rows, next_cursor); `keys` must end in a unique column so the order is total."""
+    if cursor:
+        stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
+    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
+    next_cursor = encode_cursor(rows[limit - 1], keys) if len(rows) > limit else None
+    return rows[:limit], next_cursor

@@ -1,0 +1,8 @@
+"""Imports every model so metadata, mappers and Alembic see the whole schema."""
+
+from app.audit.models import AuditLog
+from app.auth.models import AuthSession, RefreshToken, User
+from app.notices.models import Notice, NoticeRead
+from app.regions.models import Membership, Region, Unit
+
+__all__ = ["AuditLog", "AuthSession", "Membership", "Notice", "NoticeRead", "RefreshToken", "Region", "Unit", "User"]

@@ -1,0 +1,1 @@
+"""Regions (district → street → community → grid), dwelling units and memberships."""

@@ -1,0 +1,95 @@
+"""Settings for every environment, read from environment variables (see the README's table)."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-change-me")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-jwt-secret-key-change-me-please")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linli.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("ACCESS_TOKEN_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("REFRESH_TOKEN_DAYS", 30))
+    JWT_TOKEN_LOCATION = ["headers"]
+    # Argon2id cost; production keeps the library's recommended defaults.
+    PASSWORD_TIME_COST = env_int("PASSWORD_TIME_COST", 3)
+    PASSWORD_MEMORY_COST = env_int("PASSWORD_MEMORY_COST", 65536)
+
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    AUTH_RATE_LIMIT_IP = os.environ.get("AUTH_RATE_LIMIT_IP", "30/minute;300/hour")
+    AUTH_RATE_LIMIT_PHONE = os.environ.get("AUTH_RATE_LIMIT_PHONE", "5/minute;30/hour")
+    WRITE_RATE_LIMIT = os.environ.get("WRITE_RATE_LIMIT", "120/minute")
+
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+
+    API_TITLE = "Linli API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = "docs"
+    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js"
+
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start with settings that would be unsafe; only production checks."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    # tests/conftest.py points these at a temporary SQLite file or at TEST_DATABASE_URL / TEST_REDIS_URL.
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    PASSWORD_TIME_COST = 1
+    PASSWORD_MEMORY_COST = 8192
+    # Generous so a suite's many logins from 127.0.0.1 pass; limit tests tighten these.
+    AUTH_RATE_LIMIT_IP = "10000/minute"
+    AUTH_RATE_LIMIT_PHONE = "10000/minute"
+    WRITE_RATE_LIMIT = "10000/minute"
+
+
+class ProductionConfig(Config):
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
+
+
+configs = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
