@@ -231,3 +231,19 @@ def test_me_lists_memberships(world, client, auth):
             "unit": {"id": world.u1.id, "label": world.u1.label, "grid_id": world.g1.id},
         }
     ]
+
+
+def test_writes_are_rate_limited_per_user(app, client):
+    user = UserFactory()
+    other = UserFactory()
+    db.session.commit()
+    logins = [client.post("/api/v1/auth/login", json={"phone": user.phone, "password": PASSWORD}).get_json()
+              for _ in range(3)]
+    other_login = client.post("/api/v1/auth/login", json={"phone": other.phone, "password": PASSWORD}).get_json()
+    app.config["WRITE_RATE_LIMIT"] = "2/minute"
+    try:
+        codes = [client.post("/api/v1/auth/logout", headers=bearer(t["access_token"])).status_code for t in logins]
+        assert codes == [204, 204, 429]
+        assert client.post("/api/v1/auth/logout", headers=bearer(other_login["access_token"])).status_code == 204
+    finally:
+        app.config["WRITE_RATE_LIMIT"] = "10000/minute"
