@@ -1,5 +1,86 @@
-"""HTTP endpoints for notices."""
+"""HTTP endpoints for notices: the reader's feed, posting and managing, read receipts and read stats."""
 
+from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 
-bp = Blueprint("notices", __name__, url_prefix="/api/v1", description="notices")
+from app.core.after_commit import commit
+from app.core.auth import current_user
+from app.core.schemas import page_schema
+from app.notices import service
+from app.notices.schemas import (
+    NoticeCreateSchema,
+    NoticeListArgs,
+    NoticeSchema,
+    NoticeStatsSchema,
+    NoticeUpdateSchema,
+)
+
+bp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices (通知公告)")
+
+NoticePageSchema = page_schema(NoticeSchema, "NoticePage")
+
+
+@bp.get("/notices")
+@jwt_required()
+@bp.arguments(NoticeListArgs, location="query")
+@bp.response(200, NoticePageSchema)
+def list_notices(args):
+    """The caller's notices, pinned first then newest; staff may pass `status` to manage their regions'."""
+    notices, next_cursor = service.list_notices(viewer=current_user(), **args)
+    return {"data": notices, "next_cursor": next_cursor}
+
+
+@bp.post("/notices")
+@jwt_required()
+@bp.arguments(NoticeCreateSchema)
+@bp.response(201, NoticeSchema)
+def create_notice(data):
+    """Post a notice for a region the caller serves; a future `publish_at` schedules it."""
+    notice = service.create_notice(by=current_user(), **data)
+    commit()
+    return notice
+
+
+@bp.get("/notices/<int:notice_id>")
+@jwt_required()
+@bp.response(200, NoticeSchema)
+def get_notice(notice_id: int):
+    """One notice the caller may see."""
+    return service.get_notice(notice_id, viewer=current_user())
+
+
+@bp.patch("/notices/<int:notice_id>")
+@jwt_required()
+@bp.arguments(NoticeUpdateSchema)
+@bp.response(200, NoticeSchema)
+def update_notice(data, notice_id: int):
+    """Edit, reschedule or expire a notice (`expires_at` now expires it, null clears the expiry)."""
+    notice = service.update_notice(notice_id, by=current_user(), changes=data)
+    commit()
+    return notice
+
+
+@bp.delete("/notices/<int:notice_id>")
+@jwt_required()
+@bp.response(204)
+def withdraw_notice(notice_id: int):
+    """Withdraw a notice: readers no longer see it; staff still find it with `status=withdrawn`."""
+    service.withdraw_notice(notice_id, by=current_user())
+    commit()
+
+
+@bp.post("/notices/<int:notice_id>/read")
+@jwt_required()
+@bp.response(204)
+def mark_read(notice_id: int):
+    """Record that the caller read the notice; repeating it changes nothing."""
+    service.mark_read(notice_id, by=current_user())
+    commit()
+
+
+@bp.get("/notices/<int:notice_id>/stats")
+@jwt_required()
+@bp.response(200, NoticeStatsSchema)
+def notice_stats(notice_id: int):
+    """Audience and read rate, for staff who serve the notice's region."""
+    return service.notice_stats(notice_id, viewer=current_user())

@@ -1,0 +1,318 @@
+"""Rules for notices: who reads which, who posts and manages them, read receipts and read rates.
+
+Functions here flush but never commit. A notice the viewer may not see is a NotFoundError.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.audit.service import record
+from app.auth.models import User
+from app.core.db import utcnow
+from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
+from app.core.pagination import SortKey, paginate
+from app.core.permissions import NOTICE_ROLES, STAFF_ROLES, Role, serves, staff_paths
+from app.extensions import db
+from app.notices.models import Notice, NoticeRead
+from app.regions.models import Membership, MembershipStatus, Region, Unit
+
+FEED_ORDER = [
+    SortKey(Notice.pinned, "pinned"),
+    SortKey(Notice.publish_at, "publish_at"),
+    SortKey(Notice.id, "id"),
+]
+EDITABLE = ("title", "body", "category", "pinned", "publish_at", "expires_at")
+
+
+@dataclass
+class ReaderScope:
+    """The regions whose published notices a user reads: exact ids plus whole subtrees (by path prefix)."""
+
+    region_ids: set[int] = field(default_factory=set)
+    subtree_paths: list[str] = field(default_factory=list)
+
+    def covers(self, region: Region) -> bool:
+        return region.id in self.region_ids or any(region.path.startswith(p) for p in self.subtree_paths)
+
+    def clause(self) -> sa.ColumnElement[bool]:
+        conditions = []
+        if self.region_ids:
+            conditions.append(Notice.region_id.in_(sorted(self.region_ids)))
+        if self.subtree_paths:
+            conditions.append(Notice.region_id.in_(_subtree_ids(self.subtree_paths)))
+        return sa.or_(sa.false(), *conditions)
+
+
+def reader_scope(user: User) -> ReaderScope:
+    """Residents read their home chain (grid, community, street, district); staff read their region's
+    ancestors and everything beneath it. Without an active membership a user reads nothing."""
+    scope = ReaderScope()
+    homes: list[int] = []
+    for m in user.active_memberships:
+        if m.role == Role.RESIDENT:
+            if m.home_region_id == m.region_id:
+                scope.region_ids.update(m.region.ancestor_ids)
+            else:
+                homes.append(m.home_region_id)
+        else:
+            scope.region_ids.update(m.region.ancestor_ids)
+            scope.subtree_paths.append(m.region.path)
+    if homes:
+        # A unit's grid is not loaded with the user; one query fetches every home grid's path.
+        for path in db.session.scalars(sa.select(Region.path).where(Region.id.in_(homes))):
+            scope.region_ids.update(int(part) for part in path.strip("/").split("/") if part)
+    return scope
+
+
+def _subtree_ids(paths: list[str]) -> sa.Select:
+    return sa.select(Region.id).where(sa.or_(*[Region.path.startswith(p, autoescape=True) for p in paths]))
+
+
+def manages(user: User, region: Region) -> bool:
+    return serves(user, region, NOTICE_ROLES)
+
+
+def _published(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Notice.withdrawn_at.is_(None),
+        Notice.publish_at <= now,
+        sa.or_(Notice.expires_at.is_(None), Notice.expires_at > now),
+    )
+
+
+def _status_clause(status: str, now: datetime) -> sa.ColumnElement[bool]:
+    live = Notice.withdrawn_at.is_(None)
+    return {
+        "published": _published(now),
+        "scheduled": sa.and_(live, Notice.publish_at > now),
+        "expired": sa.and_(live, Notice.publish_at <= now, Notice.expires_at <= now),
+        "withdrawn": Notice.withdrawn_at.is_not(None),
+        "all": sa.true(),
+    }[status]
+
+
+def list_notices(
+    *,
+    viewer: User,
+    limit: int,
+    cursor: str | None,
+    q: str | None = None,
+    status: str | None = None,
+    region_id: int | None = None,
+) -> tuple[list[Notice], str | None]:
+    """The viewer's feed (published notices of their scope), or with `status` the notices of the regions
+    they manage in that state. Pinned first, then newest. Issues a fixed number of queries."""
+    now = utcnow()
+    stmt = sa.select(Notice)
+    if status is None:
+        scope = reader_scope(viewer)
+        if not scope.region_ids and not scope.subtree_paths:
+            return [], None
+        stmt = stmt.where(scope.clause(), _published(now))
+    else:
+        paths = staff_paths(viewer, NOTICE_ROLES)
+        if not paths:
+            raise ForbiddenError("Only staff who manage notices may filter by status.")
+        stmt = stmt.where(Notice.region_id.in_(_subtree_ids(paths)), _status_clause(status, now))
+    if region_id is not None:
+        region = db.session.get(Region, region_id)
+        if region is None:
+            raise UnprocessableError(fields={"region_id": ["No such region."]})
+        stmt = stmt.where(Notice.region_id.in_(_subtree_ids([region.path])))
+    if q and q.strip():
+        words = q.strip()
+        stmt = stmt.where(
+            sa.or_(
+                Notice.title.icontains(words, autoescape=True), Notice.body.icontains(words, autoescape=True)
+            )
+        )
+    notices, next_cursor = paginate(db.session, stmt, FEED_ORDER, limit=limit, cursor=cursor)
+    _annotate(notices, viewer, now)
+    return notices, next_cursor
+
+
+def _annotate(notices: list[Notice], viewer: User, now: datetime) -> None:
+    """Adds what depends on the caller: `read` for the whole page in one query, `status`, `can_edit`."""
+    if not notices:
+        return
+    read_ids = set(
+        db.session.scalars(
+            sa.select(NoticeRead.notice_id).where(
+                NoticeRead.user_id == viewer.id, NoticeRead.notice_id.in_([n.id for n in notices])
+            )
+        )
+    )
+    paths = staff_paths(viewer, NOTICE_ROLES)
+    for notice in notices:
+        notice.read = notice.id in read_ids
+        notice.status = notice.status_at(now)
+        notice.can_edit = any(notice.region.path.startswith(p) for p in paths)
+
+
+def _visible(notice: Notice, viewer: User, now: datetime) -> bool:
+    if manages(viewer, notice.region):
+        return True
+    return notice.status_at(now) == "published" and reader_scope(viewer).covers(notice.region)
+
+
+def get_notice(notice_id: int, *, viewer: User) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    now = utcnow()
+    if notice is None or not _visible(notice, viewer, now):
+        raise NotFoundError("Notice not found.")
+    _annotate([notice], viewer, now)
+    return notice
+
+
+def _managed_notice(notice_id: int, by: User) -> Notice:
+    """A notice the user may change: 404 if they cannot see it, 403 if they see it but may not edit."""
+    notice = get_notice(notice_id, viewer=by)
+    if not notice.can_edit:
+        raise ForbiddenError("You cannot change this notice.")
+    return notice
+
+
+def _region_for_posting(region_id: int, by: User) -> Region:
+    region = db.session.get(Region, region_id)
+    if region is None:
+        raise UnprocessableError(fields={"region_id": ["No such region."]})
+    if not manages(by, region):
+        raise ForbiddenError("You cannot post notices for this region.")
+    return region
+
+
+def create_notice(
+    *,
+    by: User,
+    title: str,
+    body: str,
+    region_id: int,
+    category: str = "general",
+    pinned: bool = False,
+    publish_at: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> Notice:
+    region = _region_for_posting(region_id, by)
+    now = utcnow()
+    publish_at = publish_at or now
+    if expires_at is not None and expires_at <= publish_at:
+        raise UnprocessableError(fields={"expires_at": ["Must be after publish_at."]})
+    notice = Notice(
+        region=region,
+        author=by,
+        title=title,
+        body=body,
+        category=category,
+        pinned=pinned,
+        publish_at=publish_at,
+        expires_at=expires_at,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    record(
+        by,
+        "notice.create",
+        notice,
+        region_id=notice.region_id,
+        summary=f"Posted notice “{title}”",
+        data={"region_id": region.id, "publish_at": publish_at.isoformat()},
+    )
+    _annotate([notice], by, now)
+    return notice
+
+
+def update_notice(notice_id: int, *, by: User, changes: dict) -> Notice:
+    notice = _managed_notice(notice_id, by)
+    if notice.withdrawn_at is not None:
+        raise ConflictError(
+            "This notice was withdrawn and can no longer be changed.", code="notice_withdrawn"
+        )
+    publish_at = changes.get("publish_at", notice.publish_at)
+    expires_at = changes.get("expires_at", notice.expires_at)
+    if expires_at is not None and expires_at <= publish_at:
+        raise UnprocessableError(fields={"expires_at": ["Must be after publish_at."]})
+    changed = []
+    if "region_id" in changes and changes["region_id"] != notice.region_id:
+        notice.region = _region_for_posting(changes["region_id"], by)
+        changed.append("region_id")
+    for name in EDITABLE:
+        if name in changes and getattr(notice, name) != changes[name]:
+            setattr(notice, name, changes[name])
+            changed.append(name)
+    if changed:
+        db.session.flush()
+        record(
+            by,
+            "notice.update",
+            notice,
+            region_id=notice.region_id,
+            summary=f"Edited notice “{notice.title}” ({', '.join(changed)})",
+            data={"fields": changed},
+        )
+    _annotate([notice], by, utcnow())
+    return notice
+
+
+def withdraw_notice(notice_id: int, *, by: User) -> None:
+    """Withdrawing is final and idempotent: a second call changes and logs nothing."""
+    notice = _managed_notice(notice_id, by)
+    if notice.withdrawn_at is not None:
+        return
+    notice.withdrawn_at = utcnow()
+    db.session.flush()
+    record(
+        by, "notice.withdraw", notice, region_id=notice.region_id, summary=f"Withdrew notice “{notice.title}”"
+    )
+
+
+def mark_read(notice_id: int, *, by: User) -> None:
+    """Idempotent; concurrent duplicates are absorbed by the primary key rather than raising."""
+    notice = get_notice(notice_id, viewer=by)
+    if notice.read:
+        return
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(NoticeRead)
+        .values(notice_id=notice.id, user_id=by.id, read_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+
+
+def _audience(region: Region) -> sa.Select:
+    """Distinct users with an active resident membership living in `region` or beneath it; a member
+    with a unit lives in the unit's grid, without one in the region they joined."""
+    home = sa.func.coalesce(Unit.grid_id, Membership.region_id)
+    return (
+        sa.select(Membership.user_id)
+        .outerjoin(Unit, Membership.unit_id == Unit.id)
+        .join(Region, Region.id == home)
+        .where(
+            Membership.role == Role.RESIDENT,
+            Membership.status == MembershipStatus.ACTIVE,
+            Region.path.startswith(region.path, autoescape=True),
+        )
+        .distinct()
+    )
+
+
+def notice_stats(notice_id: int, *, viewer: User) -> dict:
+    """Staff-only read figures; to anyone else the stats do not exist (404)."""
+    notice = get_notice(notice_id, viewer=viewer)
+    if not serves(viewer, notice.region, STAFF_ROLES):
+        raise NotFoundError("Notice not found.")
+    audience = _audience(notice.region).subquery()
+    audience_count = db.session.scalar(sa.select(sa.func.count()).select_from(audience)) or 0
+    read_count = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(NoticeRead)
+            .where(NoticeRead.notice_id == notice.id, NoticeRead.user_id.in_(sa.select(audience.c.user_id)))
+        )
+        or 0
+    )
+    rate = round(read_count / audience_count, 4) if audience_count else 0.0
+    return {"audience_count": audience_count, "read_count": read_count, "read_rate": rate}
