@@ -62,10 +62,19 @@ def run_migrations_online() -> None:
     args = _configure_args()
     if args.get("process_revision_directives") is None:
         args["process_revision_directives"] = process_revision_directives
+    # tests/test_migrations.py hands in its own connection to a scratch database.
+    shared = config.attributes.get("connection")
+    if shared is not None:
+        _run(shared, args)
+        return
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **args)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection, args)
+
+
+def _run(connection, args: dict) -> None:
+    context.configure(connection=connection, target_metadata=get_metadata(), **args)
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 if context.is_offline_mode():
