@@ -68,7 +68,7 @@ class UnitImportResultSchema(Schema):
 
 
 class MembershipApplySchema(Schema):
-    unit_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    unit_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
 
 
 class MembershipRejectSchema(Schema):
