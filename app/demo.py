@@ -303,6 +303,11 @@ def _summary(tally: Tally) -> str:
     lines = ["Demo data (宝安区 › 新安街道/西乡街道):"]
     for kind, total in tally.total.items():
         lines.append(f"  {kind:<14} {total:>4} in demo, {tally.created.get(kind, 0):>4} created now")
-    lines.append(f"Demo logins (password {DEMO_PASSWORD}):")
-    lines.extend(f"  {phone:<24} {role}" for phone, role in DEMO_LOGINS)
+    lines += [
+        "",
+        "Demo logins:",
+        f"  {'phone':<24} {'password':<10} role",
+        f"  {'-' * 24} {'-' * 10} {'-' * 40}",
+    ]
+    lines.extend(f"  {phone:<24} {DEMO_PASSWORD:<10} {role}" for phone, role in DEMO_LOGINS)
     return "\n".join(lines)
