@@ -1,0 +1,109 @@
+/* Linli service worker: keeps the app shell and the notices a resident has read usable offline.
+   Flask stamps VERSION with a hash of pwa/, so every deploy installs a new worker. */
+const VERSION = "__SHELL_VERSION__";
+const SHELL_CACHE = `linli-shell-${VERSION}`;
+// Kept across versions: the notices read before an update must still open offline after it.
+const API_CACHE = "linli-api";
+const SHELL = [
+  "/",
+  "/manifest.webmanifest",
+  "/css/app.css",
+  "/js/main.js",
+  "/js/api.js",
+  "/js/dom.js",
+  "/js/i18n.js",
+  "/js/icons.js",
+  "/js/paged.js",
+  "/js/prefs.js",
+  "/js/regions.js",
+  "/js/router.js",
+  "/js/session.js",
+  "/js/ui.js",
+  "/js/views/auth.js",
+  "/js/views/join.js",
+  "/js/views/me.js",
+  "/js/views/notices.js",
+  "/js/views/settings.js",
+  "/js/views/soon.js",
+  "/js/views/staff.js",
+  "/i18n/zh-CN.json",
+  "/i18n/en.json",
+  "/icons/icon-192.png",
+  "/icons/icon-512.png",
+  "/icons/icon-maskable-512.png",
+  "/icons/apple-touch-icon.png",
+];
+// Public reads worth having offline: the notices (feed and each one read) and the region tree.
+const CACHED_API = /^\/api\/v1\/(notices(\/\d+)?|regions)$/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" })))),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith("linli-shell-") && name !== SHELL_CACHE)
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(request));
+  } else if (url.pathname.startsWith("/api/")) {
+    if (CACHED_API.test(url.pathname)) event.respondWith(networkFirst(request));
+  } else if (url.pathname !== "/sw.js") {
+    event.respondWith(staleWhileRevalidate(event));
+  }
+});
+
+async function navigation(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    const shell = await caches.match("/", { cacheName: SHELL_CACHE });
+    return shell || Response.error();
+  }
+}
+
+async function staleWhileRevalidate(event) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(event.request, { ignoreVary: true });
+  const network = fetch(event.request).then((response) => {
+    if (response.ok) cache.put(event.request, response.clone());
+    return response;
+  });
+  if (cached) {
+    event.waitUntil(network.catch(() => undefined));
+    return cached;
+  }
+  return network;
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(API_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch {
+    const cached = await cache.match(request);
+    if (!cached) return Response.error();
+    // Marked so the page knows it is showing a saved copy and keeps the offline banner up.
+    const headers = new Headers(cached.headers);
+    headers.set("X-Linli-Offline", "1");
+    return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
+  }
+}
