@@ -1,0 +1,104 @@
+"""Settings: production refuses unsafe defaults, development needs nothing set, the environment decides."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app import create_app
+from config import BASE_DIR, ProductionConfig
+
+PRODUCTION_NEEDS = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL")
+SETTINGS = (
+    "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY",
+    "JWT_ACCESS_TOKEN_EXPIRES",
+    "REDIS_URL",
+    "RATELIMIT_STORAGE_URI",
+)
+
+
+def _config_in_fresh_process(app_env: str, **env: str) -> dict:
+    """config.py reads the environment at import, so each environment is checked in its own interpreter."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {*PRODUCTION_NEEDS, "INSTANCE_PATH", "REDIS_URL"}
+    }
+    code = (
+        "import json, config\n"
+        f"cls = config.configs[{app_env!r}]\n"
+        f"print(json.dumps({{k: str(getattr(cls, k)) for k in {SETTINGS!r}}}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("missing", PRODUCTION_NEEDS)
+def test_production_refuses_to_start_without(monkeypatch, missing):
+    for name in PRODUCTION_NEEDS:
+        monkeypatch.setenv(name, "postgresql+psycopg://db/linli" if name == "DATABASE_URL" else "s3cret" * 8)
+    monkeypatch.delenv(missing)
+
+    with pytest.raises(RuntimeError, match=missing):
+        create_app(ProductionConfig)
+
+
+def test_production_accepts_a_complete_environment(monkeypatch):
+    for name in (*PRODUCTION_NEEDS, "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"):
+        monkeypatch.setenv(name, "set")
+
+    ProductionConfig.validate()
+
+
+def test_production_wsgi_exits_with_the_missing_names():
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_NEEDS}
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=BASE_DIR,
+        env={**clean, "APP_ENV": "production"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    assert "Production needs these environment variables" in result.stderr
+    for name in PRODUCTION_NEEDS:
+        assert name in result.stderr
+
+
+def test_development_defaults_to_sqlite_in_instance():
+    settings = _config_in_fresh_process("development")
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{BASE_DIR / 'instance' / 'linli.sqlite'}"
+    assert settings["REDIS_URL"] == "None"
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_environment_variables_pick_database_redis_and_token_lifetime():
+    settings = _config_in_fresh_process(
+        "development",
+        DATABASE_URL="postgresql+psycopg://u@db/linli",
+        REDIS_URL="redis://cache:6379/1",
+        ACCESS_TOKEN_MINUTES="5",
+        SECRET_KEY="from-env",
+    )
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/linli"
+    assert settings["REDIS_URL"] == "redis://cache:6379/1"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/1"
+    assert settings["JWT_ACCESS_TOKEN_EXPIRES"] == "0:05:00"
+    assert settings["SECRET_KEY"] == "from-env"
+
+
+def test_instance_path_moves_the_default_database(tmp_path):
+    settings = _config_in_fresh_process("development", INSTANCE_PATH=str(tmp_path))
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'linli.sqlite'}"
