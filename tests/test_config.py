@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -102,3 +103,19 @@ def test_instance_path_moves_the_default_database(tmp_path):
     settings = _config_in_fresh_process("development", INSTANCE_PATH=str(tmp_path))
 
     assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'linli.sqlite'}"
+
+
+def _settings_read_by_the_code() -> set[str]:
+    pattern = re.compile(
+        r"""(?:environ(?:\.get)?[\[(]|getenv\(|env_bool\(|env_int\()\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    files = [BASE_DIR / "config.py", BASE_DIR / "wsgi.py", *sorted((BASE_DIR / "app").rglob("*.py"))]
+    return {name for path in files for name in pattern.findall(path.read_text(encoding="utf-8"))}
+
+
+def test_readme_lists_every_setting_and_starts_with_the_two_commands():
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    table_rows = {line.split("|")[1].strip(" `") for line in readme.splitlines() if line.startswith("| `")}
+
+    assert _settings_read_by_the_code() - table_rows == set()
+    assert [line.split()[:2] for line in readme.splitlines()[:2]] == [["make", "run"], ["make", "test"]]
