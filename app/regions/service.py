@@ -191,37 +191,44 @@ def import_units(community: Region, raw: bytes, *, by: User) -> dict:
     if errors:
         raise units_csv.row_errors(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
 
+    # Plain rows and executemany, not ORM objects: 20,000 units flush in a fraction of the time.
     existing = {
         (u.building, u.entrance, u.room): u
-        for u in db.session.scalars(sa.select(Unit).where(Unit.community_id == community.id))
+        for u in db.session.execute(
+            sa.select(Unit.id, Unit.building, Unit.entrance, Unit.room, Unit.floor_area, Unit.grid_id).where(
+                Unit.community_id == community.id
+            )
+        )
     }
-    created = updated = 0
+    inserts, updates = [], []
     for row in rows:
         grid_id = grid_by_ref.get(row.grid)
         unit = existing.get(row.key)
         if unit is None:
-            db.session.add(
-                Unit(
-                    community_id=community.id,
-                    grid_id=grid_id,
-                    building=row.building,
-                    entrance=row.entrance,
-                    room=row.room,
-                    floor_area=row.floor_area,
-                )
+            inserts.append(
+                {
+                    "community_id": community.id,
+                    "grid_id": grid_id,
+                    "building": row.building,
+                    "entrance": row.entrance,
+                    "room": row.room,
+                    "floor_area": row.floor_area,
+                }
             )
-            created += 1
             continue
         # An empty grid cell keeps the grid already on record.
         new_grid_id = grid_id if grid_id is not None else unit.grid_id
         if unit.floor_area != row.floor_area or unit.grid_id != new_grid_id:
-            unit.floor_area, unit.grid_id = row.floor_area, new_grid_id
-            updated += 1
+            updates.append({"id": unit.id, "floor_area": row.floor_area, "grid_id": new_grid_id})
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            if inserts:
+                db.session.execute(sa.insert(Unit), inserts)
+            if updates:
+                db.session.execute(sa.update(Unit), updates)
     except IntegrityError as exc:
         raise ConflictError("Another import changed this register at the same moment; try again.") from exc
+    created, updated = len(inserts), len(updates)
     result = {
         "created": created,
         "updated": updated,

@@ -13,6 +13,7 @@ from app.core.errors import UnprocessableError
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_AREA = Decimal(100_000)
+CENT = Decimal("0.01")
 # Enough line-by-line detail to fix a spreadsheet, without a megabyte of errors for a wrong file.
 MAX_REPORTED_ROWS = 500
 
@@ -38,7 +39,8 @@ HEADER_ALIASES = {
     "网格": "grid",
 }
 REQUIRED = ("building", "unit", "room", "floor_area")
-AREA_RE = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
+AREA_RE = re.compile(r"^[+-]?\d{1,9}(\.\d{1,20})?$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 FIELD_LENGTH = 40
 
 
@@ -116,11 +118,15 @@ def _row(line: int, columns: list[str], cells: list[str]) -> tuple[UnitRow | Non
     if not raw_area:
         errors.append("floor_area is required.")
     elif not AREA_RE.match(raw_area):
-        errors.append(f"floor_area {raw_area!r} is not a number of m² with at most 2 decimals, e.g. 88.5.")
+        errors.append(f"floor_area {raw_area!r} is not a number of m², e.g. 88.5.")
     else:
         area = Decimal(raw_area)
-        if area <= 0 or area > MAX_AREA:
+        if area != area.quantize(CENT):
+            errors.append(f"floor_area {raw_area} has more than 2 decimals.")
+        elif area <= 0 or area > MAX_AREA:
             errors.append(f"floor_area must be above 0 and at most {MAX_AREA} m².")
+    if any(CONTROL_RE.search(c) for c in cells):
+        errors.append("A value contains control characters.")
     if errors:
         return None, errors
     return UnitRow(line, building, entrance, room, area, values.get("grid", "")), []
