@@ -1,0 +1,77 @@
+"""Helpers for the browser tests: sign in, seed through the API, wait for the service worker, screenshots."""
+
+from pathlib import Path
+
+from app.extensions import db
+
+# Bounded waits everywhere: a broken page fails fast instead of hanging the suite.
+WAIT_MS = 10_000
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def watch(page):
+    """Collects page errors, console errors and dialogs so tests can assert there were none."""
+    page.errors = []
+    page.dialogs = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return page
+
+
+def store_tokens(page, tokens: dict) -> None:
+    page.evaluate(
+        "t => localStorage.setItem('linli.tokens', "
+        "JSON.stringify({access: t.access_token, refresh: t.refresh_token}))",
+        tokens,
+    )
+
+
+def sign_in(page, user, path: str = "/") -> None:
+    """Puts a fresh login for `user` in the app's storage (as the sign-in screen would) and opens `path`."""
+    from app.auth import service as auth_service
+
+    tokens = auth_service.start_session(user)
+    db.session.commit()
+    page.goto("/login")
+    store_tokens(page, tokens)
+    page.goto(path)
+    page.wait_for_selector("#tabbar:not([hidden])")
+
+
+def set_prefs(page, *, lang: str = "zh-CN", elder: bool = False) -> None:
+    page.evaluate(
+        "p => { localStorage.setItem('linli.lang', p.lang); "
+        "localStorage.setItem('linli.elder', p.elder ? '1' : '0'); }",
+        {"lang": lang, "elder": elder},
+    )
+
+
+def post_notice(client, headers, region, **fields) -> dict:
+    body = {"title": "停水通知", "body": "明天上午停水。", "region_id": region.id, **fields}
+    response = client.post("/api/v1/notices", headers=headers, json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def wait_for_service_worker(page) -> None:
+    """Until a service worker controls the page (the first install claims its clients)."""
+    # A polling wait_for_function would evaluate a string, which the page's CSP (rightly) forbids.
+    page.evaluate(
+        """ms => new Promise((resolve, reject) => {
+            if (navigator.serviceWorker.controller) return resolve(true);
+            navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true));
+            setTimeout(() => reject(new Error("no service worker took control")), ms);
+        })""",
+        WAIT_MS,
+    )
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -1,0 +1,113 @@
+"""The PWA as an installable, offline-capable app: installability, offline reading, deploy updates, weight."""
+
+import shutil
+
+import pytest
+
+from app import pwa
+from tests.e2e.helpers import post_notice, screenshot, sign_in, wait_for_service_worker, watch
+
+pytestmark = pytest.mark.e2e
+
+BUDGET_BYTES = 150 * 1024
+
+
+def test_chromium_reports_no_installability_errors(playwright_session, live_server, tmp_path):
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+
+    # A persistent profile: the default context is incognito, where Chromium refuses to install anything.
+    context = playwright_session.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=live_server, **PHONE
+    )
+    try:
+        page = watch(context.new_page())
+        page.goto("/")
+        page.wait_for_selector("form")
+        wait_for_service_worker(page)
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == []
+        assert manifest["url"].endswith("/manifest.webmanifest")
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_offline_reload_shows_the_shell_and_the_notices_read_before(world, client, auth, new_context):
+    post_notice(client, auth(world.worker), world.c1, title="电梯检修", body="3栋电梯周三检修，请走楼梯。")
+    context = new_context()
+    page = watch(context.new_page())
+    sign_in(page, world.resident)
+    wait_for_service_worker(page)
+    # Now that the worker controls the page, reading goes through it and is kept for later.
+    page.reload()
+    page.click(".notice-card:has-text('电梯检修')")
+    page.wait_for_selector(".notice-detail")
+    page.click("a.back")
+    page.wait_for_selector(".notice-card:has-text('电梯检修')")
+
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#offline-banner:not([hidden])")
+    assert "网络已断开" in page.inner_text("#offline-banner")
+    page.wait_for_selector(".notice-card:has-text('电梯检修')")
+    page.click(".notice-card:has-text('电梯检修')")
+    page.wait_for_selector(".notice-detail")
+    assert "请走楼梯" in page.inner_text(".notice-body")
+    screenshot(page, "offline-notice")
+
+    # Something not saved before says so plainly, and so does an action that needs the network.
+    page.goto(f"/join/{world.c2.id}")
+    page.wait_for_selector("text=这部分内容还没有保存到本机")
+    page.click("label:has-text('暂不选择')")
+    page.click("button:has-text('提交申请')")
+    page.wait_for_selector(".form-alert:has-text('当前没有网络，无法完成此操作')")
+
+    context.set_offline(False)
+    page.goto("/")
+    page.wait_for_selector("#offline-banner", state="hidden")
+
+
+def test_a_new_deploy_is_picked_up_and_offered_as_an_update(app, world, new_context, tmp_path, monkeypatch):
+    deployed = tmp_path / "pwa"
+    shutil.copytree(pwa.PWA_DIR, deployed)
+    monkeypatch.setitem(app.config, "PWA_DIR", str(deployed))
+    page = watch(new_context().new_page())
+    sign_in(page, world.resident)
+    wait_for_service_worker(page)
+    first = page.evaluate("caches.keys()")
+
+    css = deployed / "css" / "app.css"
+    css.write_text(css.read_text() + "\n/* release 2 */\n")
+    pwa.shell_version.cache_clear()  # what restarting the server after a deploy does
+    page.reload()
+    page.wait_for_selector("#update-banner:not([hidden])")
+    assert "有新版本" in page.inner_text("#update-banner")
+    screenshot(page, "update-ready")
+
+    with page.expect_navigation():
+        page.click("#update-button")
+    page.wait_for_selector("#tabbar:not([hidden])")
+    caches = page.evaluate("caches.keys()")
+    version = pwa.shell_version(deployed)
+    assert f"linli-shell-{version}" in caches
+    assert not set(first) & {name for name in caches if name.startswith("linli-shell-")}
+    assert page.is_hidden("#update-banner")
+    assert page.errors == []
+
+
+def test_first_load_transfers_at_most_150_kb_of_js_and_css(page):
+    transferred = {}
+
+    def on_finished(request):
+        if request.resource_type in ("script", "stylesheet"):
+            transferred[request.url] = request.sizes()["responseBodySize"]
+
+    page.on("requestfinished", on_finished)
+    page.goto("/")
+    page.wait_for_selector("form")
+    page.wait_for_load_state("networkidle")
+    assert any(url.endswith("/js/main.js") for url in transferred)
+    assert any(url.endswith("/css/app.css") for url in transferred)
+    assert 0 < sum(transferred.values()) <= BUDGET_BYTES, transferred
