@@ -55,6 +55,33 @@ class Config:
 
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
 
+    # Background work (app/outbox): `flask worker`, or a thread beside the web server in development.
+    WORKER_IN_PROCESS = env_bool("WORKER_IN_PROCESS", False)
+    OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100)
+    OUTBOX_CONCURRENCY = env_int("OUTBOX_CONCURRENCY", 8)
+    OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1.0"))
+    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+    OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "10"))
+    OUTBOX_KEEP_DONE_DAYS = env_int("OUTBOX_KEEP_DONE_DAYS", 7)
+
+    # Web push (app/push). Production takes the VAPID keys from the environment (base64url: the raw 32-byte
+    # private key, the 65-byte uncompressed public point); elsewhere a key is generated once in instance/.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@linli.example.cn")
+    # Plain-http endpoints on 127.0.0.1/localhost/[::1] (the test receiver); never in production.
+    PUSH_ALLOW_LOOPBACK = env_bool("PUSH_ALLOW_LOOPBACK", False)
+    PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
+    PUSH_FANOUT_CHUNK = env_int("PUSH_FANOUT_CHUNK", 500)
+    PUSH_MAX_SUBSCRIPTIONS_PER_USER = env_int("PUSH_MAX_SUBSCRIPTIONS_PER_USER", 10)
+    # Kinds sent by SMS to users without a push subscription: "all", "none", or a comma list of kinds.
+    PUSH_FALLBACK_KINDS = os.environ.get("PUSH_FALLBACK_KINDS", "all")
+    # The fallback SMS sender: console (logs), memory (tests), or "package.module:Class".
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+    # Absolute base for links in SMS texts, e.g. https://linli.example.cn (empty: no link).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe; only production checks."""
@@ -62,6 +89,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    WORKER_IN_PROCESS = env_bool("WORKER_IN_PROCESS", True)
 
 
 class TestingConfig(Config):
@@ -76,14 +104,20 @@ class TestingConfig(Config):
     AUTH_RATE_LIMIT_IP = "10000/minute"
     AUTH_RATE_LIMIT_PHONE = "10000/minute"
     WRITE_RATE_LIMIT = "10000/minute"
+    # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
+    WORKER_IN_PROCESS = False
+    PUSH_ALLOW_LOOPBACK = True
+    SMS_BACKEND = "memory"
 
 
 class ProductionConfig(Config):
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    PUSH_ALLOW_LOOPBACK = False
 
     @classmethod
     def validate(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
 

@@ -58,8 +58,10 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     )
 
     from app import cli
+    from app.outbox import worker
 
     cli.init_app(app)
+    worker.init_app(app)  # WORKER_IN_PROCESS: drain the outbox in a thread beside the web server
     return app
 
 

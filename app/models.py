@@ -3,6 +3,18 @@
 from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
 from app.notices.models import Notice, NoticeRead
+from app.outbox.models import OutboxEvent
 from app.regions.models import Membership, Region, Unit
 
-__all__ = ["AuditLog", "AuthSession", "Membership", "Notice", "NoticeRead", "RefreshToken", "Region", "Unit", "User"]
+__all__ = [
+    "AuditLog",
+    "AuthSession",
+    "Membership",
+    "Notice",
+    "NoticeRead",
+    "OutboxEvent",
+    "RefreshToken",
+    "Region",
+    "Unit",
+    "User",
+]

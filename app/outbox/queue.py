@@ -1,0 +1,163 @@
+"""Writing to the outbox and registering its handlers; enqueue joins the caller's transaction."""
+
+import contextvars
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.core.db import utcnow
+from app.extensions import db
+from app.outbox.models import PENDING_SQL, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict], None]
+HANDLERS: dict[str, Handler] = {}
+PERIODIC_KIND = "outbox.periodic"
+
+# Set once a transaction that enqueued work commits, so an idle worker in this process wakes at once.
+wakeup = threading.Event()
+# The worker's clock while a handler runs: tests move it forward instead of sleeping.
+_clock: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("outbox_clock", default=None)
+
+
+class RetryLater(Exception):  # noqa: N818  (a signal to the worker, not an error of the caller's)
+    """A handler's transient failure; `after` (seconds, e.g. from Retry-After) overrides the backoff."""
+
+    def __init__(self, message: str, *, after: float | None = None):
+        super().__init__(message)
+        self.after = after
+
+
+class Reschedule(Exception):  # noqa: N818
+    """Raised by a handler whose work is not due yet (say, a notice moved later): run again at `at`,
+    without counting an attempt."""
+
+    def __init__(self, at: datetime):
+        super().__init__(f"rescheduled to {at.isoformat()}")
+        self.at = at
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    seconds: float
+    fn: Callable[[], None]
+
+
+PERIODIC: dict[str, PeriodicJob] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register `fn(payload)` for events of `kind`. It runs inside a transaction that also marks the event
+    done, so what it writes (more events included) commits together with that mark, or not at all."""
+
+    def register(fn: Handler) -> Handler:
+        if HANDLERS.get(kind, fn) is not fn:
+            raise RuntimeError(f"Outbox kind {kind!r} already has a handler")
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def every(seconds: float, name: str | None = None) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register a job the workers run every `seconds` (deadline checks, closing polls). One pending outbox
+    row per job, so several workers never run the same tick twice."""
+
+    def register(fn: Callable[[], None]) -> Callable[[], None]:
+        job_name = name or f"{fn.__module__}.{fn.__qualname__}"
+        PERIODIC[job_name] = PeriodicJob(job_name, float(seconds), fn)
+        return fn
+
+    return register
+
+
+def now() -> datetime:
+    """The current time as the worker sees it (its clock may be set by tests); use it in handlers."""
+    return _clock.get() or utcnow()
+
+
+def _row(kind: str, payload: dict, run_at: datetime | None, key: str | None) -> dict[str, Any]:
+    created = utcnow()
+    at = run_at or created
+    return {
+        "kind": kind,
+        "payload": payload,
+        "dedupe_key": key,
+        "run_at": at,
+        "next_attempt_at": at,
+        "attempts": 0,
+        "created_at": created,
+    }
+
+
+def _insert_for(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def enqueue(kind: str, payload: dict, *, run_at: datetime | None = None, key: str | None = None) -> None:
+    """Add an event to the caller's transaction (never commits). With `key`, a pending event with the same
+    key that no worker holds is replaced (payload and time) instead of adding a second one."""
+    if kind not in HANDLERS:
+        log.warning("Enqueued outbox kind %r has no handler in this process", kind)
+    row = _row(kind, payload, run_at, key)
+    if key is None:
+        db.session.add(OutboxEvent(**row))
+    else:
+        stmt = _insert_for(db.session)(OutboxEvent).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[OutboxEvent.dedupe_key],
+            index_where=sa.text(PENDING_SQL),
+            set_={
+                "payload": stmt.excluded.payload,
+                "run_at": row["run_at"],
+                "next_attempt_at": row["run_at"],
+            },
+            where=OutboxEvent.locked_by.is_(None),
+        )
+        db.session.execute(stmt)
+    db.session.info["outbox_wakeup"] = True
+
+
+def enqueue_many(kind: str, payloads: Iterable[dict], *, run_at: datetime | None = None) -> int:
+    """Add many events of one kind in one bulk insert (fan-out); returns how many."""
+    rows = [_row(kind, payload, run_at, None) for payload in payloads]
+    if rows:
+        db.session.execute(sa.insert(OutboxEvent), rows)
+        db.session.info["outbox_wakeup"] = True
+    return len(rows)
+
+
+def ensure_periodic(at: datetime | None = None) -> None:
+    """Give every registered periodic job a pending row if it has none (first start, or after giving up)."""
+    if not PERIODIC:
+        return
+    insert = _insert_for(db.session)
+    for job in PERIODIC.values():
+        row = _row(PERIODIC_KIND, {"name": job.name}, at, f"every:{job.name}")
+        db.session.execute(
+            insert(OutboxEvent)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=[OutboxEvent.dedupe_key], index_where=sa.text(PENDING_SQL))
+        )
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_worker(session: Session) -> None:
+    if session.info.pop("outbox_wakeup", False):
+        wakeup.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_wakeup(session: Session) -> None:
+    session.info.pop("outbox_wakeup", None)
