@@ -167,7 +167,7 @@ def list_units(community: Region, *, q: str | None = None) -> sa.Select:
         word = re.sub(r"(栋|号楼|单元|室|号)$", "", word) or word
         pattern = f"%{word.translate(_LIKE_ESCAPE)}%"
         stmt = stmt.where(
-            sa.or_(*(col.like(pattern, escape="\\") for col in (Unit.building, Unit.entrance, Unit.room)))
+            sa.or_(*(col.ilike(pattern, escape="\\") for col in (Unit.building, Unit.entrance, Unit.room)))
         )
     return stmt
 

@@ -340,3 +340,14 @@ def test_import_of_twenty_thousand_rows_succeeds(client, world, auth):
     assert response.status_code == 200
     assert response.get_json()["created"] == 20_000
     assert _count(Unit, Unit.community_id == world.c1.id) == 20_002
+
+
+def test_search_ignores_letter_case(client, world, auth):
+    UnitFactory(community_id=world.c1.id, building="A", entrance="", room="B-12")
+    db.session.commit()
+    response = client.get(
+        f"/api/v1/communities/{world.c1.id}/units",
+        query_string={"q": "a栋 b-1"},
+        headers=auth(world.resident),
+    )
+    assert [u["label"] for u in response.get_json()["data"]] == ["A栋B-12"]
