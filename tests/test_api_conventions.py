@@ -48,7 +48,9 @@ def test_healthz_answers_without_touching_anything(client):
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
 
 
-def test_readyz_checks_the_database(client):
+def test_readyz_checks_the_database(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+
     response = client.get("/readyz")
 
     assert response.status_code == 200
