@@ -5,16 +5,20 @@ from app.auth.models import AuthSession, RefreshToken, User
 from app.notices.models import Notice, NoticeRead
 from app.outbox.models import OutboxEvent
 from app.regions.models import Membership, Region, Unit
+from app.reports.models import Department, DepartmentMember, ReportCategory
 
 __all__ = [
     "AuditLog",
     "AuthSession",
+    "Department",
+    "DepartmentMember",
     "Membership",
     "Notice",
     "NoticeRead",
     "OutboxEvent",
     "RefreshToken",
     "Region",
+    "ReportCategory",
     "Unit",
     "User",
 ]

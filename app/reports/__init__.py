@@ -1,0 +1,1 @@
+"""Reports (随手拍): categories with deadlines, deadline-bound work orders, ratings, escalation."""
