@@ -94,8 +94,8 @@ initial-migration: setup
 		src = next(pathlib.Path("migrations/versions").glob("*_initial_schema.py")); \
 		text = src.read_text(); rev = re.search(r"^revision = .(\w+).", text, re.M).group(1); \
 		src.with_name("0001_initial_schema.py").write_text(text.replace(rev, "0001")); src.unlink()'
-	-$(VENV)/bin/ruff check --fix -q migrations/versions
 	-$(VENV)/bin/ruff format -q migrations/versions
+	-$(VENV)/bin/ruff check --fix -q migrations/versions
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
