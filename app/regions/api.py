@@ -42,6 +42,7 @@ _UPLOAD_OVERHEAD = 64 * 1024
 
 
 @bp.get("/regions")
+@bp.etag
 @bp.response(200, RegionNodeSchema(many=True))
 def region_tree():
     """The whole region tree, district down to grids (public)."""
@@ -57,6 +58,7 @@ def locate(args):
 
 
 @bp.get("/regions/<int:region_id>")
+@bp.etag
 @bp.response(200, RegionNodeSchema)
 def region_detail(region_id: int):
     """One region with its descendants (public)."""

@@ -149,3 +149,16 @@ def test_locate_rejects_bad_coordinates(client, world, query, field):
     error = response.get_json()["error"]
     assert error["code"] == "validation_error"
     assert field in error["fields"]
+
+
+def test_tree_answers_304_when_unchanged_and_200_after_a_change(client, world):
+    first = client.get("/api/v1/regions")
+    etag = first.headers["ETag"]
+    again = client.get("/api/v1/regions", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    create_region(name="新网格", level=Level.GRID, parent=world.c3, boundary=square(114, 22))
+    db.session.commit()
+    changed = client.get("/api/v1/regions", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
