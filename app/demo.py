@@ -249,6 +249,21 @@ def _notices(tally: Tally, regions: dict[str, Region], authors: dict[str, User])
     return notices
 
 
+def _report_setup(tally: Tally, district: Region) -> None:
+    """The report subject tree and the district's departments, so a demo resident can report at once."""
+    from app.reports.categories import seed_categories, seed_departments
+    from app.reports.models import Department, ReportCategory
+
+    for kind, model, seed in (
+        ("report categories", ReportCategory, seed_categories),
+        ("departments", Department, lambda: seed_departments(district)),
+    ):
+        created = seed()
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        tally.total[kind] = total
+        tally.created[kind] = created
+
+
 def seed_demo() -> str:
     """Create whatever part of the demo is missing, commit, and return a summary to print."""
     tally = Tally()
@@ -287,6 +302,7 @@ def seed_demo() -> str:
         _membership(tally, resident, first, Role.RESIDENT, unit=unit, by=worker)
         residents.append(resident)
 
+    _report_setup(tally, district)
     notices = _notices(tally, regions, staff)
     # A few receipts, so the pinned notice's read rate is not zero on day one.
     pinned = notices[0]
@@ -302,7 +318,7 @@ def seed_demo() -> str:
 def _summary(tally: Tally) -> str:
     lines = ["Demo data (宝安区 › 新安街道/西乡街道):"]
     for kind, total in tally.total.items():
-        lines.append(f"  {kind:<14} {total:>4} in demo, {tally.created.get(kind, 0):>4} created now")
+        lines.append(f"  {kind:<18} {total:>4} in demo, {tally.created.get(kind, 0):>4} created now")
     lines += [
         "",
         "Demo logins:",

@@ -12,8 +12,9 @@ from app.core.permissions import Role
 from app.demo import COMMUNITIES, DEMO_PASSWORD, grid_polygons, seed_demo
 from app.extensions import db
 from app.models import Membership, Notice, NoticeRead, Region, Unit
+from app.reports.models import Department, ReportCategory
 
-MODELS = (Region, Unit, User, Membership, Notice, NoticeRead)
+MODELS = (Region, Unit, User, Membership, Notice, NoticeRead, ReportCategory, Department)
 
 
 def _counts() -> dict:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 01:51:02.915051
+Create Date: 2026-11-28 01:52:54.334691
 
 """
 
@@ -76,6 +76,48 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_regions_path"), ["path"], unique=False)
 
     op.create_table(
+        "report_categories",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("name_en", sa.String(length=80), nullable=False),
+        sa.Column("icon", sa.String(length=40), nullable=True),
+        sa.Column("keywords", sa.String(length=200), nullable=False),
+        sa.Column("sort_order", sa.Integer(), nullable=False),
+        sa.Column(
+            "default_type",
+            sa.Enum(
+                "consultation",
+                "help",
+                "complaint",
+                "report",
+                "suggestion",
+                name="reporttype",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("dispatch_minutes", sa.Integer(), nullable=True),
+        sa.Column("contact_minutes", sa.Integer(), nullable=True),
+        sa.Column("resolve_minutes", sa.Integer(), nullable=True),
+        sa.Column("proof_photo_required", sa.Boolean(), nullable=False),
+        sa.Column("is_public", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["report_categories.id"],
+            name=op.f("fk_report_categories_parent_id_report_categories"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_categories")),
+        sa.UniqueConstraint("code", name=op.f("uq_report_categories_code")),
+    )
+    with op.batch_alter_table("report_categories", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_categories_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("phone", sa.String(length=20), nullable=False),
@@ -123,6 +165,21 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "departments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("name_en", sa.String(length=80), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_departments_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
+        sa.UniqueConstraint("code", name=op.f("uq_departments_code")),
+    )
+    with op.batch_alter_table("departments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_departments_region_id"), ["region_id"], unique=False)
+
+    op.create_table(
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("region_id", sa.Integer(), nullable=False),
@@ -166,6 +223,25 @@ def upgrade():
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_units_community_id"), ["community_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_units_grid_id"), ["grid_id"], unique=False)
+
+    op.create_table(
+        "department_members",
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_department_members_department_id_departments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_department_members_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("department_id", "user_id", name=op.f("pk_department_members")),
+    )
+    with op.batch_alter_table("department_members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_department_members_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "memberships",
@@ -265,6 +341,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_memberships_region_id"))
 
     op.drop_table("memberships")
+    with op.batch_alter_table("department_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_department_members_user_id"))
+
+    op.drop_table("department_members")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_units_grid_id"))
         batch_op.drop_index(batch_op.f("ix_units_community_id"))
@@ -274,6 +354,10 @@ def downgrade():
         batch_op.drop_index("ix_notices_feed")
 
     op.drop_table("notices")
+    with op.batch_alter_table("departments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_departments_region_id"))
+
+    op.drop_table("departments")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
 
@@ -285,6 +369,10 @@ def downgrade():
 
     op.drop_table("audit_log")
     op.drop_table("users")
+    with op.batch_alter_table("report_categories", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_categories_parent_id"))
+
+    op.drop_table("report_categories")
     with op.batch_alter_table("regions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_regions_path"))
         batch_op.drop_index(batch_op.f("ix_regions_parent_id"))
