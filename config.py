@@ -35,6 +35,9 @@ class Config:
     PASSWORD_MEMORY_COST = env_int("PASSWORD_MEMORY_COST", 65536)
 
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    # Uploaded images (app/uploads): stored under instance/uploads, at most 10 MB each as sent.
+    UPLOAD_DIR = INSTANCE_DIR / "uploads"
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"

@@ -6,6 +6,7 @@ from app.notices.models import Notice, NoticeRead
 from app.outbox.models import OutboxEvent
 from app.regions.models import Membership, Region, Unit
 from app.reports.models import Department, DepartmentMember, ReportCategory
+from app.uploads.models import Upload
 
 __all__ = [
     "AuditLog",
@@ -20,5 +21,6 @@ __all__ = [
     "Region",
     "ReportCategory",
     "Unit",
+    "Upload",
     "User",
 ]

@@ -106,3 +106,11 @@ def update_category(code: str, changes: dict, *, by: User) -> ReportCategory:
         data={"before": before, "after": {"deadlines": category.deadlines, "active": category.active}},
     )
     return category
+
+
+# --- attachments -----------------------------------------------------------------------------------------
+
+
+def can_view_upload_of_report(upload, user: User) -> bool:
+    """Images attached to a report are seen by whoever may see the report."""
+    return False

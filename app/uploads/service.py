@@ -1,0 +1,142 @@
+"""Rules for uploads: clean images only, one per idempotency key, and links only for those who may see them.
+
+Functions here flush but never commit. Files are written before the row; a lost race deletes its files.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.core.db import utcnow
+from app.core.errors import ApiError, ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError
+from app.core.storage import get_storage
+from app.extensions import db
+from app.uploads.images import InvalidImageError, clean_image
+from app.uploads.models import Upload
+
+IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,80}$")
+VARIANTS = ("full", "thumb")
+# Links are valid to the end of the next whole hour: the same link all hour long, so caches can keep it.
+LINK_HOURS = 2
+
+
+class PayloadTooLargeError(ApiError):
+    status, code, message = 413, "payload_too_large", "The file is too large."
+
+
+def check_idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY_RE.match(value):
+        raise UnprocessableError(fields={"Idempotency-Key": ["Use 1 to 80 visible ASCII characters."]})
+    return value
+
+
+def _replay(owner: User, key: str | None) -> Upload | None:
+    if key is None:
+        return None
+    return db.session.scalar(
+        sa.select(Upload).where(Upload.owner_id == owner.id, Upload.idempotency_key == key)
+    )
+
+
+def create_upload(data: bytes, *, by: User, idempotency_key: str | None = None) -> tuple[Upload, bool]:
+    """Returns (upload, replayed): a retry with the same key gets the first upload and stores nothing."""
+    existing = _replay(by, idempotency_key)
+    if existing is not None:
+        return existing, True
+    if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
+        limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+        raise PayloadTooLargeError(f"Images may be at most {limit} MB.")
+    try:
+        image = clean_image(data)
+    except InvalidImageError as exc:
+        raise UnprocessableError(str(exc), code="invalid_image", fields={"file": [str(exc)]}) from exc
+
+    storage = get_storage()
+    stem = f"{utcnow():%Y/%m}/{secrets.token_urlsafe(18)}"
+    upload = Upload(
+        owner_id=by.id,
+        idempotency_key=idempotency_key,
+        key=f"{stem}.jpg",
+        thumb_key=f"{stem}.thumb.jpg",
+        content_type=image.content_type,
+        width=image.width,
+        height=image.height,
+        size=len(image.data),
+    )
+    storage.save(upload.key, image.data)
+    storage.save(upload.thumb_key, image.thumb)
+    try:
+        with db.session.begin_nested():
+            db.session.add(upload)
+            db.session.flush()
+    except IntegrityError:
+        # The same key raced in from another request, which won: drop our copy, answer with theirs.
+        storage.delete(upload.key)
+        storage.delete(upload.thumb_key)
+        existing = _replay(by, idempotency_key)
+        if existing is None:
+            raise
+        return existing, True
+    return upload, False
+
+
+# --- links and access ------------------------------------------------------------------------------------
+
+
+def _signature(upload_id: int, variant: str, expires: int) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"upload:{upload_id}:{variant}:{expires}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_url(upload_id: int, variant: str = "full", *, now: datetime | None = None) -> str:
+    """A link that works in an <img> tag (no Authorization header) until the end of the next hour."""
+    now = now or utcnow()
+    expires = (int(now.timestamp()) // 3600 + LINK_HOURS) * 3600
+    suffix = "/thumb" if variant == "thumb" else ""
+    return f"/api/v1/uploads/{upload_id}{suffix}?exp={expires}&sig={_signature(upload_id, variant, expires)}"
+
+
+def _link_state(upload_id: int, variant: str, expires: int | None, sig: str | None) -> str:
+    if expires is None or not sig:
+        return "absent"
+    if not hmac.compare_digest(sig, _signature(upload_id, variant, expires)):
+        return "invalid"
+    return "valid" if expires > utcnow().timestamp() else "expired"
+
+
+def can_view(upload: Upload, user: User) -> bool:
+    """The uploader, and whoever may see the report the image is attached to."""
+    if upload.owner_id == user.id:
+        return True
+    from app.reports.service import can_view_upload_of_report
+
+    return can_view_upload_of_report(upload, user)
+
+
+def get_upload_to_serve(
+    upload_id: int, variant: str, *, viewer: User | None, expires: int | None = None, sig: str | None = None
+) -> Upload:
+    state = _link_state(upload_id, variant, expires, sig)
+    if state == "valid":
+        upload = db.session.get(Upload, upload_id)
+        if upload is None:
+            raise NotFoundError("No such upload.")
+        return upload
+    if viewer is None:
+        if state == "expired":
+            raise ForbiddenError("This link has expired; reload to get a new one.", code="link_expired")
+        raise UnauthorizedError()
+    upload = db.session.get(Upload, upload_id)
+    if upload is None or not can_view(upload, viewer):
+        raise NotFoundError("No such upload.")
+    return upload
