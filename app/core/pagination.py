@@ -45,20 +45,44 @@ def encode_cursor(row, keys: list[SortKey]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+def _check_type(value, key: SortKey) -> None:
+    """A tampered cursor must be a 400, not a database error: each value must fit its column."""
+    if value is None:
+        return
+    column_type = key.column.type
+    # A TypeDecorator reports `object`; the type it wraps knows better.
+    column_type = getattr(column_type, "impl_instance", column_type)
+    try:
+        expected = str if isinstance(column_type, sa.Enum) else column_type.python_type
+    except NotImplementedError:
+        return
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ValueError
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError
+
+
 def decode_cursor(cursor: str, keys: list[SortKey]) -> list:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
-        return [_decode_value(v) for v in values]
+        decoded = [_decode_value(v) for v in values]
+        for value, key in zip(decoded, keys, strict=True):
+            _check_type(value, key)
+        return decoded
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequestError("The cursor is invalid.", code="invalid_cursor") from exc
 
 
 def _after(keys: list[SortKey], values: list) -> sa.ColumnElement[bool]:
     """Rows strictly after `values` in the sort order, spelled out so SQLite and PostgreSQL agree."""
-    key, value = keys[0], values[0]
+    key = keys[0]
+    # A bound parameter, because SQLAlchemy refuses `column < True` written with a bare boolean.
+    value = sa.bindparam(None, values[0], type_=key.column.type)
     beyond = key.column < value if key.descending else key.column > value
     if len(keys) == 1:
         return beyond
