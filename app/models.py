@@ -4,6 +4,7 @@ from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
 from app.notices.models import Notice, NoticeRead
 from app.outbox.models import OutboxEvent
+from app.push.models import NotificationSetting, PushMessage, PushSubscription
 from app.regions.models import Membership, Region, Unit
 from app.reports.models import Department, DepartmentMember, ReportCategory
 from app.uploads.models import Upload
@@ -16,7 +17,10 @@ __all__ = [
     "Membership",
     "Notice",
     "NoticeRead",
+    "NotificationSetting",
     "OutboxEvent",
+    "PushMessage",
+    "PushSubscription",
     "RefreshToken",
     "Region",
     "ReportCategory",

@@ -89,7 +89,8 @@ def now() -> datetime:
 
 def _row(kind: str, payload: dict, run_at: datetime | None, key: str | None) -> dict[str, Any]:
     created = utcnow()
-    at = run_at or created
+    # Inside a handler "now" is the worker's clock, so follow-up work is due on the same clock.
+    at = run_at or now()
     return {
         "kind": kind,
         "payload": payload,

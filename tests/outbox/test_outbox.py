@@ -84,7 +84,9 @@ def test_enqueue_joins_the_callers_transaction(app):
     assert worker(app).run_once() == 1
     assert handled() == [{"n": 2}]
     (row,) = events("test.echo")
-    assert row.done_at is not None and row.attempts == 1 and row.locked_by is None
+    assert row.done_at is not None
+    assert row.attempts == 1
+    assert row.locked_by is None
 
 
 def test_delayed_work_waits_for_its_time(app):
@@ -115,8 +117,11 @@ def test_failures_retry_with_exponential_backoff_then_give_up(app):
             delays.append((row.next_attempt_at - t).total_seconds())
             assert w.run_once(now=t) == 0
             t = row.next_attempt_at
-    assert 8 <= delays[0] <= 12 and 16 <= delays[1] <= 24
-    assert row.failed_at is not None and row.done_at is None and row.attempts == 3
+    assert 8 <= delays[0] <= 12
+    assert 16 <= delays[1] <= 24
+    assert row.failed_at is not None
+    assert row.done_at is None
+    assert row.attempts == 3
     assert "RuntimeError: boom" in row.last_error
     assert w.run_once(now=t + timedelta(days=2)) == 0
 
@@ -130,7 +135,8 @@ def test_retry_later_honours_the_handlers_delay(app):
 
     w.run_once(now=t)
     (row,) = events("test.echo")
-    assert row.attempts == 1 and row.next_attempt_at == t + timedelta(seconds=120)
+    assert row.attempts == 1
+    assert row.next_attempt_at == t + timedelta(seconds=120)
     assert row.last_error.startswith("RetryLater: busy")
     assert w.run_once(now=t + timedelta(seconds=119)) == 0
     assert w.run_once(now=t + timedelta(seconds=121)) == 1
@@ -162,7 +168,10 @@ def test_reschedule_moves_the_event_without_counting_an_attempt(app):
 
     w.run_once(now=t)
     (row,) = events("test.later")
-    assert row.attempts == 0 and row.run_at == later and row.next_attempt_at == later and row.done_at is None
+    assert row.attempts == 0
+    assert row.run_at == later
+    assert row.next_attempt_at == later
+    assert row.done_at is None
     assert w.run_once(now=later - timedelta(seconds=1)) == 0
     assert w.run_once(now=later) == 1
     assert events("test.later")[0].done_at is not None
@@ -173,7 +182,9 @@ def test_unknown_kind_is_retried_then_kept_with_its_error(app):
     db.session.commit()
     worker(app).run_once()
     (row,) = events("test.nobody")
-    assert row.attempts == 1 and "No handler" in row.last_error and row.done_at is None
+    assert row.attempts == 1
+    assert "No handler" in row.last_error
+    assert row.done_at is None
 
 
 def test_a_crashed_worker_leaves_a_lease_and_the_rest_runs_after_it(app):
@@ -208,7 +219,8 @@ def test_a_worker_that_lost_its_lease_does_not_mark_the_event(app):
     db.session.commit()
     worker(app).run_once()
     (row,) = events("test.stolen")
-    assert row.done_at is None and row.locked_by == "thief"
+    assert row.done_at is None
+    assert row.locked_by == "thief"
     assert events("test.echo") == []
 
 
@@ -245,7 +257,8 @@ def test_periodic_jobs_run_once_per_interval_across_workers(app):
         a.run_until_idle(now=t + timedelta(seconds=602))
         assert len(ticks) == 2
         pending = [e for e in events(PERIODIC_KIND) if e.pending and e.payload["name"] == "test.tick"]
-        assert len(pending) == 1 and pending[0].run_at == t + timedelta(seconds=1201)
+        assert len(pending) == 1
+        assert pending[0].run_at == t + timedelta(seconds=1201)
     finally:
         PERIODIC.pop("test.tick")
 

@@ -1,0 +1,252 @@
+"""The worker side of push: expanding an event into deliveries (in chunks), and sending each one with
+pywebpush (VAPID, aes128gcm, TTL, Urgency, Topic). Runs only inside outbox handlers, never on a request."""
+
+import base64
+import hashlib
+import json
+import logging
+import re
+import threading
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+from pywebpush import WebPushException, webpush
+
+from app.auth.models import User
+from app.extensions import db
+from app.notices.models import Notice
+from app.outbox import Reschedule, RetryLater, enqueue, enqueue_many, handler, now
+from app.outbox.worker import retry_after_seconds
+from app.push import service
+from app.push.models import NotificationSetting, PushKind, PushMessage, PushSubscription
+from app.push.vapid import keys
+from app.regions.models import Region
+
+log = logging.getLogger(__name__)
+
+# Push services accept 4096 bytes of encrypted body; aes128gcm adds 86 (header) + 16 (tag) + 1 (padding).
+MAX_PLAINTEXT = 3800
+# A subscription the push service refuses this many times in a row (401/403/400) is dropped.
+MAX_FAILURES = 5
+_TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_http = threading.local()
+
+
+# -- audience and fan-out ------------------------------------------------------------------------------------
+
+
+def resident_audience(region: Region) -> sa.Select:
+    """Active residents living in `region` or beneath it: the notices feed's own rule, not a copy of it."""
+    from app.notices.service import _audience
+
+    return _audience(region)
+
+
+def _audience_chunk(audience: dict, after: int, size: int) -> list[int]:
+    if "users" in audience:
+        return [uid for uid in audience["users"] if uid > after][:size]
+    region = db.session.get(Region, audience["region_id"])
+    if region is None:
+        return []
+    found = resident_audience(region).subquery()
+    return list(
+        db.session.scalars(
+            sa.select(found.c.user_id).where(found.c.user_id > after).order_by(found.c.user_id).limit(size)
+        )
+    )
+
+
+def fan_out(message: PushMessage, audience: dict, after: int = 0) -> None:
+    """Queue one chunk of deliveries (a delivery per subscription of every user who wants this kind, an SMS
+    for those with none) and the event for the next chunk, so a large audience never sits in one
+    transaction and a crash repeats at most one chunk."""
+    size = current_app.config["PUSH_FANOUT_CHUNK"]
+    chunk = _audience_chunk(audience, after, size)
+    if not chunk:
+        return
+    kind = PushKind(message.kind)
+    switch = getattr(NotificationSetting, kind.value)
+    wanting = set(
+        db.session.scalars(
+            sa.select(User.id)
+            .outerjoin(NotificationSetting, NotificationSetting.user_id == User.id)
+            .where(User.id.in_(chunk), User.is_active, sa.or_(NotificationSetting.user_id.is_(None), switch))
+        )
+    )
+    subscribed: set[int] = set()
+    deliveries = []
+    for sub_id, user_id in db.session.execute(
+        sa.select(PushSubscription.id, PushSubscription.user_id)
+        .where(PushSubscription.user_id.in_(wanting))
+        .order_by(PushSubscription.id)
+    ):
+        subscribed.add(user_id)
+        deliveries.append({"message_id": message.id, "subscription_id": sub_id})
+    enqueue_many(service.DELIVER, deliveries)
+    if kind in service.fallback_kinds():
+        enqueue_many(
+            service.FALLBACK,
+            [{"message_id": message.id, "user_id": uid} for uid in sorted(wanting - subscribed)],
+        )
+    if len(chunk) == size:
+        enqueue(service.FANOUT, {"message_id": message.id, "audience": audience, "after": chunk[-1]})
+
+
+def _create_message(fields: dict) -> PushMessage:
+    message = PushMessage(**{**fields, "kind": PushKind(fields["kind"]), "created_at": now()})
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+@handler(service.FANOUT)
+def _fan_out_event(payload: dict) -> None:
+    if "message_id" in payload:
+        message = db.session.get(PushMessage, payload["message_id"])
+        if message is None:
+            return
+    else:
+        fields = payload["message"]
+        if fields.get("ref") and _already_pushed(fields["ref"]):
+            return
+        message = _create_message(fields)
+    fan_out(message, payload["audience"], payload.get("after", 0))
+
+
+def _already_pushed(ref: str) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(PushMessage.ref == ref))) or False
+
+
+@handler(service.NOTICE_PUBLISHED)
+def _notice_published(payload: dict) -> None:
+    notice = db.session.get(Notice, payload["notice_id"])
+    if notice is None or notice.withdrawn_at is not None:
+        return
+    at = now()
+    if notice.publish_at > at:
+        # Moved later after this event was written; publishing moves with it.
+        raise Reschedule(notice.publish_at)
+    if notice.expires_at is not None and notice.expires_at <= at:
+        return
+    ref = f"notice:{notice.id}"
+    if _already_pushed(ref):
+        return
+    kind = PushKind.NOTICE_URGENT if notice.category == "urgent" else PushKind.NOTICE
+    fields = service.message_fields(
+        kind,
+        title=notice.title,
+        body=notice.body,
+        url=f"/notices/{notice.id}",
+        tag=f"notice-{notice.id}",
+        ref=ref,
+        ttl=service.notice_ttl(notice, at, kind),
+    )
+    fan_out(_create_message(fields), {"region_id": notice.region_id})
+
+
+# -- one delivery --------------------------------------------------------------------------------------------
+
+
+def payload_json(message: PushMessage) -> str:
+    """{title, body, url, tag, kind} as compact UTF-8 JSON, the body shortened until it fits one push."""
+    data = {
+        "title": message.title,
+        "body": message.body,
+        "url": message.url,
+        "tag": message.tag,
+        "kind": PushKind(message.kind).value,
+    }
+
+    def encode(body: str) -> str:
+        return json.dumps({**data, "body": body}, ensure_ascii=False, separators=(",", ":"))
+
+    text = encode(message.body)
+    if len(text.encode()) <= MAX_PLAINTEXT:
+        return text
+    low, high = 0, len(message.body)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if len(encode(message.body[:mid] + "…").encode()) <= MAX_PLAINTEXT:
+            low = mid
+        else:
+            high = mid - 1
+    return encode(message.body[:low] + "…")
+
+
+def topic(tag: str) -> str:
+    """RFC 8030 Topic (≤ 32 base64url chars): a newer message with the same topic replaces a queued one."""
+    if _TOPIC.fullmatch(tag):
+        return tag
+    return base64.urlsafe_b64encode(hashlib.sha256(tag.encode()).digest()).decode()[:32]
+
+
+def _session() -> requests.Session:
+    # One keep-alive session per worker thread: requests.Session is not meant to be shared across threads.
+    session = getattr(_http, "session", None)
+    if session is None:
+        session = _http.session = requests.Session()
+    return session
+
+
+def send(sub: PushSubscription, message: PushMessage) -> requests.Response:
+    """One encrypted POST to the subscription's push service; raises WebPushException on a status > 202."""
+    return webpush(
+        sub.info(),
+        data=payload_json(message),
+        vapid_private_key=keys().vapid,
+        # A fresh dict every call: pywebpush writes `aud` into it (PITFALLS.md).
+        vapid_claims={"sub": current_app.config["VAPID_SUBJECT"]},
+        content_encoding="aes128gcm",
+        ttl=message.ttl,
+        headers={"Urgency": message.urgency, "Topic": topic(message.tag)},
+        timeout=current_app.config["PUSH_TIMEOUT_SECONDS"],
+        requests_session=_session(),
+    )
+
+
+@handler(service.DELIVER)
+def _deliver(payload: dict) -> None:
+    sub = db.session.get(PushSubscription, payload["subscription_id"])
+    message = db.session.get(PushMessage, payload["message_id"])
+    if sub is None or message is None:
+        return
+    if service.is_stale(message.created_at, message.ttl, now()):
+        log.info("Push %s to subscription %s expired before it could be sent", message.id, sub.id)
+        return
+    try:
+        send(sub, message)
+    except requests.RequestException as exc:
+        raise RetryLater(f"push service unreachable: {exc}") from exc
+    except WebPushException as exc:
+        _refused(sub, message, exc)
+        return
+    sub.last_success_at = now()
+    sub.failure_count = 0
+
+
+def _refused(sub: PushSubscription, message: PushMessage, exc: WebPushException) -> None:
+    status = exc.status_code
+    host = sub.endpoint.split("/")[2] if "//" in sub.endpoint else "?"
+    if status in (404, 410):
+        log.info("Push subscription %s is gone (%s from %s); removing it", sub.id, status, host)
+        db.session.delete(sub)
+    elif status is not None and (status == 429 or status >= 500):
+        raise RetryLater(
+            f"push service answered {status}", after=retry_after_seconds(exc.retry_after)
+        ) from exc
+    elif status == 413:
+        log.error("Push %s was too large for %s; dropped", message.id, host)
+    else:
+        sub.failure_count += 1
+        log.warning(
+            "Push %s to subscription %s refused (%s from %s): %s; dropped",
+            message.id,
+            sub.id,
+            status,
+            host,
+            exc.message[:200],
+        )
+        if sub.failure_count >= MAX_FAILURES:
+            log.warning("Removing push subscription %s after %d refusals", sub.id, sub.failure_count)
+            db.session.delete(sub)
