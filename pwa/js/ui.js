@@ -3,10 +3,11 @@ import { h, uid } from "./dom.js";
 import { icon } from "./icons.js";
 import { has, language, t } from "./i18n.js";
 
-export function setPage({ title, back = null }) {
+/** The top bar's heading and back link; `documentTitle` names the browser tab when it differs. */
+export function setPage({ title, back = null, documentTitle = title }) {
   const heading = document.getElementById("page-title");
   heading.textContent = title;
-  document.title = `${title} · ${t("app.name")}`;
+  document.title = `${documentTitle} · ${t("app.name")}`;
   const backLink = document.getElementById("back");
   backLink.hidden = !back;
   if (back) backLink.setAttribute("href", back);

@@ -72,11 +72,17 @@ def browser(playwright_session):
 
 @pytest.fixture
 def new_context(browser, live_server):
-    """new_context(**options) -> a phone-sized incognito context; all are closed after the test."""
+    """new_context(**options) -> a phone-sized incognito context; all are closed after the test.
+
+    Service workers are blocked unless a test asks for them (service_workers="allow"): installing one
+    fetches the whole shell again, which only the tests about offline use and updates need.
+    """
     contexts = []
 
     def make(**options):
-        context = browser.new_context(base_url=live_server, **{**PHONE, **options})
+        context = browser.new_context(
+            base_url=live_server, **{**PHONE, "service_workers": "block", **options}
+        )
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context

@@ -1,5 +1,6 @@
 """Helpers for the browser tests: sign in, seed through the API, wait for the service worker, screenshots."""
 
+import json
 from pathlib import Path
 
 from app.extensions import db
@@ -42,6 +43,30 @@ def sign_in(page, user, path: str = "/") -> None:
     store_tokens(page, tokens)
     page.goto(path)
     page.wait_for_selector("#tabbar:not([hidden])")
+
+
+def seed_storage(context, user=None, *, lang: str = "zh-CN", elder: bool = False) -> None:
+    """Before any page of `context` runs: a login for `user` (if any) and the display preferences.
+
+    Values already present are kept, so what the app itself stores later survives a reload.
+    """
+    values = {"linli.lang": lang, "linli.elder": "1" if elder else "0"}
+    if user is not None:
+        from app.auth import service as auth_service
+
+        tokens = auth_service.start_session(user)
+        db.session.commit()
+        values["linli.tokens"] = json.dumps(
+            {"access": tokens["access_token"], "refresh": tokens["refresh_token"]}
+        )
+    context.add_init_script(
+        f"""(() => {{
+            const values = {json.dumps(values)};
+            for (const [key, value] of Object.entries(values)) {{
+                if (localStorage.getItem(key) === null) localStorage.setItem(key, value);
+            }}
+        }})();"""
+    )
 
 
 def set_prefs(page, *, lang: str = "zh-CN", elder: bool = False) -> None:

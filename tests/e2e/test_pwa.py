@@ -36,7 +36,7 @@ def test_chromium_reports_no_installability_errors(playwright_session, live_serv
 
 def test_offline_reload_shows_the_shell_and_the_notices_read_before(world, client, auth, new_context):
     post_notice(client, auth(world.worker), world.c1, title="电梯检修", body="3栋电梯周三检修，请走楼梯。")
-    context = new_context()
+    context = new_context(service_workers="allow")
     page = watch(context.new_page())
     sign_in(page, world.resident)
     wait_for_service_worker(page)
@@ -73,7 +73,7 @@ def test_a_new_deploy_is_picked_up_and_offered_as_an_update(app, world, new_cont
     deployed = tmp_path / "pwa"
     shutil.copytree(pwa.PWA_DIR, deployed)
     monkeypatch.setitem(app.config, "PWA_DIR", str(deployed))
-    page = watch(new_context().new_page())
+    page = watch(new_context(service_workers="allow").new_page())
     sign_in(page, world.resident)
     wait_for_service_worker(page)
     first = page.evaluate("caches.keys()")
@@ -97,7 +97,8 @@ def test_a_new_deploy_is_picked_up_and_offered_as_an_update(app, world, new_cont
     assert page.errors == []
 
 
-def test_first_load_transfers_at_most_150_kb_of_js_and_css(page):
+def test_first_load_transfers_at_most_150_kb_of_js_and_css(new_context):
+    page = new_context(service_workers="allow").new_page()
     transferred = {}
 
     def on_finished(request):

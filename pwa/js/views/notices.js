@@ -179,6 +179,7 @@ export async function noticeView({ root, params, rerender }) {
     meta,
     h("div", { class: "notice-body", text: notice.body }));
   root.replaceChildren(article);
+  setPage({ title: t("notice.title"), back: "/", documentTitle: notice.title });
   if (!notice.read) api(`/notices/${notice.id}/read`, { method: "POST" }).catch(() => {});
 
   if (isStaff(session.me)) {
