@@ -140,7 +140,10 @@ async function boot() {
     session.me = null;
     navigate("/login?expired=1", { replace: true });
   });
-  registerServiceWorker().catch(() => {});
+  // After the first load, so precaching the shell does not compete with showing it.
+  const register = () => registerServiceWorker().catch(() => {});
+  if (document.readyState === "complete") register();
+  else window.addEventListener("load", register, { once: true });
   await start(onRoute);
 }
 

@@ -67,8 +67,9 @@ function membershipPrompt(me, rerender) {
 
 export async function feedView({ root, signal, rerender }) {
   setPage({ title: t("feed.title") });
+  // Someone waiting for approval gets the latest word each time they come back here.
+  if (residentMemberships(session.me).some((m) => m.status === "pending")) await loadMe().catch(() => {});
   const me = session.me;
-  if (residentMemberships(me).some((m) => m.status === "pending")) await loadMe().catch(() => {});
   let q = "";
   const feed = pagedList({
     label: t("feed.list_label"),
@@ -85,7 +86,7 @@ export async function feedView({ root, signal, rerender }) {
   const search = h("form", { class: "search", role: "search" },
     h("label", { for: "feed-search", class: "visually-hidden", text: t("feed.search_label") }),
     input,
-    button(t("feed.search"), { type: "submit", iconName: "search", class: "btn btn-primary btn-icon" }));
+    button(t("feed.search"), { type: "submit", iconName: "search", class: "btn btn-primary btn-search" }));
   let timer = null;
   const run = () => {
     if (input.value.trim() === q) return;
@@ -109,7 +110,13 @@ export async function feedView({ root, signal, rerender }) {
       linkButton(t("staff.manage_notices"), "/staff/notices", { variant: "secondary" }))
     : null;
 
-  append(root, membershipPrompt(me, rerender), staffBar, search, feed.element);
+  const prompt = membershipPrompt(me, rerender);
+  if (prompt) {
+    // Nothing to read before joining: the invitation or the application's state is the whole screen.
+    append(root, prompt);
+    return;
+  }
+  append(root, staffBar, search, feed.element);
   feed.reload();
 }
 
