@@ -89,11 +89,25 @@ def _after(keys: list[SortKey], values: list) -> sa.ColumnElement[bool]:
     return sa.or_(beyond, sa.and_(key.column == value, _after(keys[1:], values[1:])))
 
 
-def paginate(session, stmt: sa.Select, keys: list[SortKey], *, limit: int, cursor: str | None):
-    """Returns (rows, next_cursor); `keys` must end in a unique column so the order is total."""
+def order_by(keys: list[SortKey]) -> list[sa.ColumnElement]:
+    return [k.column.desc() if k.descending else k.column.asc() for k in keys]
+
+
+def page_query(stmt: sa.Select, keys: list[SortKey], *, limit: int, cursor: str | None) -> sa.Select:
+    """`stmt` narrowed to the rows after `cursor`, in order, with one row beyond `limit` to tell whether
+    another page follows. For callers that wrap the page in a larger query (see `cut_page`)."""
     if cursor:
         stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
-    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
-    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
+    return stmt.order_by(*order_by(keys)).limit(limit + 1)
+
+
+def cut_page(rows: list, keys: list[SortKey], *, limit: int) -> tuple[list, str | None]:
+    """The rows of a `page_query` (objects or Core rows with the keys' attributes) and the next cursor."""
     next_cursor = encode_cursor(rows[limit - 1], keys) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def paginate(session, stmt: sa.Select, keys: list[SortKey], *, limit: int, cursor: str | None):
+    """Returns (rows, next_cursor); `keys` must end in a unique column so the order is total."""
+    rows = list(session.scalars(page_query(stmt, keys, limit=limit, cursor=cursor)).unique())
+    return cut_page(rows, keys, limit=limit)
