@@ -1,5 +1,6 @@
 """HTTP endpoints for notices: the reader's feed, posting and managing, read receipts and read stats."""
 
+from flask import jsonify
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 
@@ -13,6 +14,7 @@ from app.notices.schemas import (
     NoticeSchema,
     NoticeStatsSchema,
     NoticeUpdateSchema,
+    dump_feed_item,
 )
 
 bp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices (通知公告)")
@@ -26,8 +28,9 @@ NoticePageSchema = page_schema(NoticeSchema, "NoticePage")
 @bp.response(200, NoticePageSchema)
 def list_notices(args):
     """The caller's notices, pinned first then newest; staff may pass `status` to manage their regions'."""
-    notices, next_cursor = service.list_notices(viewer=current_user(), **args)
-    return {"data": notices, "next_cursor": next_cursor}
+    items, next_cursor = service.list_notices(viewer=current_user(), **args)
+    # A ready response passes flask-smorest's schema untouched; dump_feed_item keeps the same shape.
+    return jsonify({"data": [dump_feed_item(item) for item in items], "next_cursor": next_cursor})
 
 
 @bp.post("/notices")

@@ -14,7 +14,7 @@ from app.audit.service import record
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
-from app.core.pagination import SortKey, paginate
+from app.core.pagination import SortKey, cut_page, order_by, page_query
 from app.core.permissions import NOTICE_ROLES, STAFF_ROLES, Role, serves, staff_paths
 from app.extensions import db
 from app.notices.models import Notice, NoticeRead
@@ -54,15 +54,21 @@ def reader_scope(user: User) -> ReaderScope:
     homes: list[int] = []
     for m in user.active_memberships:
         if m.role == Role.RESIDENT:
-            if m.home_region_id == m.region_id:
-                scope.region_ids.update(m.region.ancestor_ids)
+            home = m.home_region_id
+            scope.region_ids.update(m.region.ancestor_ids)
+            if home == m.region_id:
+                continue
+            if m.unit.community_id == m.region_id:
+                # The unit register only takes grids of the unit's own community, so the home grid
+                # sits right under the region joined: its chain is that one's plus the grid.
+                scope.region_ids.add(home)
             else:
-                homes.append(m.home_region_id)
+                homes.append(home)
         else:
             scope.region_ids.update(m.region.ancestor_ids)
             scope.subtree_paths.append(m.region.path)
     if homes:
-        # A unit's grid is not loaded with the user; one query fetches every home grid's path.
+        # Otherwise one query fetches the path of every such home.
         for path in db.session.scalars(sa.select(Region.path).where(Region.id.in_(homes))):
             scope.region_ids.update(int(part) for part in path.strip("/").split("/") if part)
     return scope
@@ -103,42 +109,95 @@ def list_notices(
     q: str | None = None,
     status: str | None = None,
     region_id: int | None = None,
-) -> tuple[list[Notice], str | None]:
+) -> tuple[list[dict], str | None]:
     """The viewer's feed (published notices of their scope), or with `status` the notices of the regions
-    they manage in that state. Pinned first, then newest. Issues a fixed number of queries."""
+    they manage in that state; pinned first, then newest. Items are plain dicts (see FEED_COLUMNS)."""
     now = utcnow()
-    stmt = sa.select(Notice)
+    where: list[sa.ColumnElement[bool]] = []
     if status is None:
         scope = reader_scope(viewer)
         if not scope.region_ids and not scope.subtree_paths:
             return [], None
-        stmt = stmt.where(scope.clause(), _published(now))
+        where += [scope.clause(), _published(now)]
     else:
         paths = staff_paths(viewer, NOTICE_ROLES)
         if not paths:
             raise ForbiddenError("Only staff who manage notices may filter by status.")
-        stmt = stmt.where(Notice.region_id.in_(_subtree_ids(paths)), _status_clause(status, now))
+        where += [Notice.region_id.in_(_subtree_ids(paths)), _status_clause(status, now)]
     if region_id is not None:
-        region = db.session.get(Region, region_id)
-        if region is None:
+        path = db.session.scalar(sa.select(Region.path).where(Region.id == region_id))
+        if path is None:
             raise UnprocessableError(fields={"region_id": ["No such region."]})
-        stmt = stmt.where(Notice.region_id.in_(_subtree_ids([region.path])))
+        where.append(Notice.region_id.in_(_subtree_ids([path])))
     if q and q.strip():
         words = q.strip()
-        stmt = stmt.where(
+        where.append(
             sa.or_(
                 Notice.title.icontains(words, autoescape=True), Notice.body.icontains(words, autoescape=True)
             )
         )
-    notices, next_cursor = paginate(db.session, stmt, FEED_ORDER, limit=limit, cursor=cursor)
-    _annotate(notices, viewer, now)
-    return notices, next_cursor
+    rows, next_cursor = cut_page(
+        db.session.execute(_feed_query(where, viewer, limit=limit, cursor=cursor)).all(),
+        FEED_ORDER,
+        limit=limit,
+    )
+    paths = staff_paths(viewer, NOTICE_ROLES)
+    items = [
+        {
+            **row._mapping,
+            # Notice.status_at reads only the row's own times, so it serves Core rows as well.
+            "status": Notice.status_at(row, now),
+            "read": row.read_at is not None,
+            "can_edit": any(row.region_path.startswith(p) for p in paths),
+        }
+        for row in rows
+    ]
+    return items, next_cursor
+
+
+FEED_COLUMNS = (
+    *(
+        getattr(Notice, name)
+        for name in (
+            "id",
+            "title",
+            "body",
+            "category",
+            "pinned",
+            "publish_at",
+            "expires_at",
+            "withdrawn_at",
+            "created_at",
+            "updated_at",
+        )
+    ),
+    Notice.region_id,
+    Region.name.label("region_name"),
+    Region.level.label("region_level"),
+    Region.path.label("region_path"),
+    Notice.author_id,
+    User.name.label("author_name"),
+    NoticeRead.read_at,
+)
+
+
+def _feed_query(where: list, viewer: User, *, limit: int, cursor: str | None) -> sa.Select:
+    """One query for a page with its regions, authors and the viewer's read flags. The page is cut in a
+    subquery before joining: SQLite would otherwise join every matching notice and only then sort and
+    cut (tens of ms at 10,000 notices against a fraction of one)."""
+    page = page_query(sa.select(Notice.id).where(*where), FEED_ORDER, limit=limit, cursor=cursor).subquery()
+    return (
+        sa.select(*FEED_COLUMNS)
+        .join(page, page.c.id == Notice.id)
+        .join(Region, Region.id == Notice.region_id)
+        .join(User, User.id == Notice.author_id)
+        .outerjoin(NoticeRead, sa.and_(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == viewer.id))
+        .order_by(*order_by(FEED_ORDER))
+    )
 
 
 def _annotate(notices: list[Notice], viewer: User, now: datetime) -> None:
-    """Adds what depends on the caller: `read` for the whole page in one query, `status`, `can_edit`."""
-    if not notices:
-        return
+    """Adds what depends on the caller to loaded notices: `read`, `status`, `can_edit`."""
     read_ids = set(
         db.session.scalars(
             sa.select(NoticeRead.notice_id).where(

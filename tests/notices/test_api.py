@@ -366,3 +366,14 @@ def test_moving_a_notice_needs_the_target_region_too(world, client, auth, post):
     assert response.get_json()["region"]["id"] == world.g2.id
     assert feed_ids(client, auth(world.resident)) == []
     assert feed_ids(client, auth(world.resident2)) == [notice_id]
+
+
+def test_feed_items_have_the_single_notice_shape(world, client, auth, post):
+    post(publish_at=hours(-2), expires_at=hours(5), pinned=True, category="safety")
+    expired = post(publish_at=hours(-3), expires_at=hours(-1), region=world.g2)
+    client.post(f"{URL}/{expired}/read", headers=auth(world.worker))
+    for who, params in (("resident", {}), ("worker", {"status": "all"})):
+        headers = auth(getattr(world, who))
+        client.post(f"{URL}/{feed_ids(client, headers)[0]}/read", headers=headers)
+        for item in client.get(URL, headers=headers, query_string=params).get_json()["data"]:
+            assert item == client.get(f"{URL}/{item['id']}", headers=headers).get_json()
