@@ -3,7 +3,7 @@
 Targets: performance 90+, accessibility 95+. Runs Debian's Chromium via CHROME_PATH. When npx or
 Lighthouse cannot be used here it says why and exits 0, so `make bench` goes on.
 
-    .venv/bin/python bench/bench_lighthouse.py [--path /login] [--runs 1]
+    .venv/bin/python bench/bench_lighthouse.py [--path /login] [--runs 3]
 """
 
 import argparse
@@ -87,7 +87,7 @@ def run_lighthouse(url: str, out: Path) -> tuple[dict | None, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path", default="/login", help="page to audit (default: the sign-in screen)")
-    parser.add_argument("--runs", type=int, default=1, help="audits to run; the median score is reported")
+    parser.add_argument("--runs", type=int, default=3, help="audits to run; the median score is reported")
     args = parser.parse_args()
 
     base, server = start_app()
