@@ -82,3 +82,21 @@ def test_a_worker_schedules_edits_and_withdraws_a_notice_and_rejects_an_applicat
     page.wait_for_url("**/login")
     assert page.evaluate("localStorage.getItem('linli.tokens')") is None
     assert page.errors == []
+
+
+def test_use_my_location_finds_the_community(world, new_context):
+    context = new_context(permissions=["geolocation"], geolocation={"latitude": 22.555, "longitude": 113.885})
+    page = watch(context.new_page())
+    sign_in(page, world.stranger, "/join")
+    page.click("button:has-text('使用我的位置')")
+    page.wait_for_selector(".locate-result:has-text('海裕社区 海裕第一网格')")
+    page.click(".locate-result a:has-text('选择 海裕社区')")
+    page.wait_for_url(f"**/join/{world.c1.id}")
+    page.wait_for_selector("label:has-text('1栋1单元101')")
+
+    context.set_geolocation({"latitude": 30.0, "longitude": 120.0})
+    page.goto("/join")
+    page.click("button:has-text('使用我的位置')")
+    page.wait_for_selector(".locate-result:has-text('没有找到您所在的社区')")
+    # The one console error is Chromium logging the 404 that says "no grid here".
+    assert [e for e in page.errors if "status of 404" not in e] == []
