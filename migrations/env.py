@@ -3,6 +3,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -33,6 +34,11 @@ def render_item(type_, obj, autogen_context):
     """Migrations must not import app code that may change later: write our types as plain SQLAlchemy."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    # sa.true()/sa.false() would be frozen as SQLite's 1/0, which PostgreSQL refuses for a boolean.
+    if type_ == "server_default" and isinstance(getattr(obj, "arg", None), sa.sql.elements.True_):
+        return "sa.true()"
+    if type_ == "server_default" and isinstance(getattr(obj, "arg", None), sa.sql.elements.False_):
+        return "sa.false()"
     return False
 
 
