@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 01:52:54.334691
+Create Date: 2026-11-28 02:24:30.518407
 
 """
 
@@ -51,6 +51,41 @@ def upgrade():
             postgresql_where=sa.text("done_at IS NULL AND failed_at IS NULL"),
             sqlite_where=sa.text("done_at IS NULL AND failed_at IS NULL"),
         )
+
+    op.create_table(
+        "push_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "notice",
+                "notice_urgent",
+                "report_update",
+                "chat_reply",
+                "poll",
+                "consultation_outcome",
+                "staff_new_report",
+                "staff_deadline",
+                "staff_new_conversation",
+                name="pushkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("ref", sa.String(length=64), nullable=True),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("url", sa.String(length=512), nullable=False),
+        sa.Column("tag", sa.String(length=64), nullable=False),
+        sa.Column("urgency", sa.String(length=8), nullable=False),
+        sa.Column("ttl", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_push_messages")),
+    )
+    with op.batch_alter_table("push_messages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_push_messages_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_push_messages_ref"), ["ref"], unique=False)
 
     op.create_table(
         "regions",
@@ -201,6 +236,44 @@ def upgrade():
         batch_op.create_index("ix_notices_feed", ["region_id", "pinned", "publish_at", "id"], unique=False)
 
     op.create_table(
+        "notification_settings",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("notice", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("notice_urgent", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("report_update", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("chat_reply", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("poll", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("consultation_outcome", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("staff_new_report", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("staff_deadline", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("staff_new_conversation", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notification_settings_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_settings")),
+    )
+    op.create_table(
+        "push_subscriptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("endpoint", sa.String(length=1024), nullable=False),
+        sa.Column("p256dh", sa.String(length=100), nullable=False),
+        sa.Column("auth", sa.String(length=40), nullable=False),
+        sa.Column("user_agent", sa.String(length=255), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("failure_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_push_subscriptions_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_push_subscriptions")),
+        sa.UniqueConstraint("endpoint", name=op.f("uq_push_subscriptions_endpoint")),
+    )
+    with op.batch_alter_table("push_subscriptions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_push_subscriptions_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "units",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("community_id", sa.Integer(), nullable=False),
@@ -223,6 +296,27 @@ def upgrade():
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_units_community_id"), ["community_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_units_grid_id"), ["grid_id"], unique=False)
+
+    op.create_table(
+        "uploads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=80), nullable=True),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("thumb_key", sa.String(length=120), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_uploads_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
+        sa.UniqueConstraint("owner_id", "idempotency_key", name=op.f("uq_uploads_owner_id_idempotency_key")),
+    )
+    with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_uploads_owner_id"), ["owner_id"], unique=False)
 
     op.create_table(
         "department_members",
@@ -345,11 +439,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_department_members_user_id"))
 
     op.drop_table("department_members")
+    with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_uploads_owner_id"))
+
+    op.drop_table("uploads")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_units_grid_id"))
         batch_op.drop_index(batch_op.f("ix_units_community_id"))
 
     op.drop_table("units")
+    with op.batch_alter_table("push_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_push_subscriptions_user_id"))
+
+    op.drop_table("push_subscriptions")
+    op.drop_table("notification_settings")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index("ix_notices_feed")
 
@@ -378,6 +481,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_regions_parent_id"))
 
     op.drop_table("regions")
+    with op.batch_alter_table("push_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_push_messages_ref"))
+        batch_op.drop_index(batch_op.f("ix_push_messages_created_at"))
+
+    op.drop_table("push_messages")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_outbox_events_pending_key",
