@@ -62,7 +62,7 @@ def test_elder_mode_enlarges_text_and_touch_targets(world, client, auth, page):
 
 def test_a_notice_full_of_markup_renders_as_inert_text(world, client, auth, page):
     title = "<img src=x onerror=alert(1)>"
-    body = "<script>alert(2)</script><b onmouseover=alert(3)>hi</b>"
+    body = "<script>alert(2)</script><b onmouseover=alert(3)>hi</b> 值班 0755-27771234"
     post_notice(client, auth(world.worker), world.c1, title=title, body=body)
     sign_in(page, world.resident)
     card = page.locator(".notice-card").first
@@ -73,6 +73,7 @@ def test_a_notice_full_of_markup_renders_as_inert_text(world, client, auth, page
     page.wait_for_selector(".notice-detail")
     assert page.inner_text(".notice-heading") == title
     assert page.inner_text(".notice-body") == body
+    assert page.get_attribute(".notice-body a", "href") == "tel:075527771234"
     assert page.locator("main img, main script, main b").count() == 0
     assert title in page.title()
     page.wait_for_timeout(300)  # time for a stray onerror to fire, if one existed

@@ -15,6 +15,16 @@ export function categoryLabel(category) {
   return has(`category.${category}`) ? t(`category.${category}`) : category;
 }
 
+// Landlines such as 0755-27771234 and mobile numbers: one tap calls the duty phone.
+const PHONE = /(0\d{2,3}-?\d{7,8}|1[3-9]\d{9})/;
+
+/** The body as text nodes, with phone numbers as tel: links; the text is never parsed as HTML. */
+function withPhoneLinks(text) {
+  return (text || "").split(PHONE).map((part, i) => (i % 2
+    ? h("a", { href: `tel:${part.replace(/-/g, "")}`, class: "tel", text: part })
+    : part));
+}
+
 function excerpt(text, length = 60) {
   const flat = (text || "").replace(/\s+/g, " ").trim();
   return flat.length > length ? `${flat.slice(0, length)}…` : flat;
@@ -184,7 +194,7 @@ export async function noticeView({ root, params, rerender }) {
     noticeBadges({ ...notice, read: true }, { showStatus: true }),
     h("h2", { id: "notice-heading", class: "notice-heading", text: notice.title }),
     meta,
-    h("div", { class: "notice-body", text: notice.body }));
+    h("div", { class: "notice-body" }, withPhoneLinks(notice.body)));
   root.replaceChildren(article);
   setPage({ title: t("notice.title"), back: "/", documentTitle: notice.title });
   if (!notice.read) api(`/notices/${notice.id}/read`, { method: "POST" }).catch(() => {});
