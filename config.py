@@ -77,6 +77,8 @@ class Config:
     PUSH_ALLOW_LOOPBACK = env_bool("PUSH_ALLOW_LOOPBACK", False)
     PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
     PUSH_FANOUT_CHUNK = env_int("PUSH_FANOUT_CHUNK", 500)
+    # Subscriptions per delivery event: fewer outbox rows and commits; a crash may resend up to this many.
+    PUSH_DELIVERY_BATCH = env_int("PUSH_DELIVERY_BATCH", 25)
     PUSH_MAX_SUBSCRIPTIONS_PER_USER = env_int("PUSH_MAX_SUBSCRIPTIONS_PER_USER", 10)
     # Kinds sent by SMS to users without a push subscription: "all", "none", or a comma list of kinds.
     PUSH_FALLBACK_KINDS = os.environ.get("PUSH_FALLBACK_KINDS", "all")

@@ -28,6 +28,8 @@ PERIODIC_KIND = "outbox.periodic"
 wakeup = threading.Event()
 # The worker's clock while a handler runs: tests move it forward instead of sleeping.
 _clock: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("outbox_clock", default=None)
+# When the running handler's lease (less a margin) ends, in real time: long handlers stop and hand on.
+_deadline: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("outbox_deadline", default=None)
 
 
 class RetryLater(Exception):  # noqa: N818  (a signal to the worker, not an error of the caller's)
@@ -85,6 +87,12 @@ def every(seconds: float, name: str | None = None) -> Callable[[Callable[[], Non
 def now() -> datetime:
     """The current time as the worker sees it (its clock may be set by tests); use it in handlers."""
     return _clock.get() or utcnow()
+
+
+def deadline() -> datetime | None:
+    """When the running handler must be done (real time), or None outside a worker. A handler with much
+    to do checks it and enqueues the rest as a new event rather than outlive its lease."""
+    return _deadline.get()
 
 
 def _row(kind: str, payload: dict, run_at: datetime | None, key: str | None) -> dict[str, Any]:

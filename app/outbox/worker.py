@@ -35,6 +35,7 @@ from app.outbox.queue import (
     Reschedule,
     RetryLater,
     _clock,
+    _deadline,
     ensure_periodic,
     every,
     handler,
@@ -96,6 +97,7 @@ class Worker:
         self.max_attempts = max_attempts or cfg["OUTBOX_MAX_ATTEMPTS"]
         self.backoff_base = cfg["OUTBOX_BACKOFF_SECONDS"]
         self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
         self._pool = (
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox")
             if self.concurrency > 1
@@ -186,6 +188,8 @@ class Worker:
                 self._release(row, token)
                 return
             clock = _clock.set(now)
+            # The deadline is real time; `started` is on the worker's clock, which tests may move ahead.
+            lease_end = _deadline.set(until - LEASE_MARGIN - (started - utcnow()))
             try:
                 fn = HANDLERS.get(row.kind)
                 if fn is None:
@@ -200,6 +204,7 @@ class Worker:
                 self._failed(row, token, exc, started)
             finally:
                 _clock.reset(clock)
+                _deadline.reset(lease_end)
 
     def _owned(self, row: Claimed, token: str):
         return (
@@ -343,10 +348,10 @@ def start_in_process(app: Flask) -> Worker | None:
         return app.extensions["outbox_worker"]
     worker = Worker(app, concurrency=2)
     app.extensions["outbox_worker"] = worker
-    thread = threading.Thread(
+    worker.thread = threading.Thread(
         target=worker.run_forever, kwargs={"install_signals": False}, name="outbox-worker", daemon=True
     )
-    thread.start()
+    worker.thread.start()
     return worker
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+from datetime import timedelta
 
 import requests
 import sqlalchemy as sa
@@ -14,9 +15,10 @@ from flask import current_app
 from pywebpush import WebPushException, webpush
 
 from app.auth.models import User
+from app.core.db import utcnow
 from app.extensions import db
 from app.notices.models import Notice
-from app.outbox import Reschedule, RetryLater, enqueue, enqueue_many, handler, now
+from app.outbox import Reschedule, RetryLater, deadline, enqueue, enqueue_many, handler, now
 from app.outbox.worker import retry_after_seconds
 from app.push import service
 from app.push.models import NotificationSetting, PushKind, PushMessage, PushSubscription
@@ -75,15 +77,22 @@ def fan_out(message: PushMessage, audience: dict, after: int = 0) -> None:
         )
     )
     subscribed: set[int] = set()
-    deliveries = []
+    sub_ids: list[int] = []
     for sub_id, user_id in db.session.execute(
         sa.select(PushSubscription.id, PushSubscription.user_id)
         .where(PushSubscription.user_id.in_(wanting))
         .order_by(PushSubscription.id)
     ):
         subscribed.add(user_id)
-        deliveries.append({"message_id": message.id, "subscription_id": sub_id})
-    enqueue_many(service.DELIVER, deliveries)
+        sub_ids.append(sub_id)
+    per_event = current_app.config["PUSH_DELIVERY_BATCH"]
+    enqueue_many(
+        service.DELIVER,
+        [
+            {"message_id": message.id, "subscription_ids": sub_ids[i : i + per_event]}
+            for i in range(0, len(sub_ids), per_event)
+        ],
+    )
     if kind in service.fallback_kinds():
         enqueue_many(
             service.FALLBACK,
@@ -207,34 +216,65 @@ def send(sub: PushSubscription, message: PushMessage) -> requests.Response:
 
 @handler(service.DELIVER)
 def _deliver(payload: dict) -> None:
-    sub = db.session.get(PushSubscription, payload["subscription_id"])
+    """Push one message to a few subscriptions. A transient failure of a one-subscription event is retried by
+    the outbox (backoff, Retry-After, give-up); in a larger event each failed subscription is split off into
+    an event of its own, so the ones that went through are not sent again."""
     message = db.session.get(PushMessage, payload["message_id"])
-    if sub is None or message is None:
+    if message is None:
         return
+    ids = payload["subscription_ids"]
+    subs = db.session.scalars(
+        sa.select(PushSubscription).where(PushSubscription.id.in_(ids)).order_by(PushSubscription.id)
+    ).all()
     if service.is_stale(message.created_at, message.ttl, now()):
-        log.info("Push %s to subscription %s expired before it could be sent", message.id, sub.id)
+        log.info("Push %s expired before it reached %d subscriptions", message.id, len(subs))
         return
-    try:
-        send(sub, message)
-    except requests.RequestException as exc:
-        raise RetryLater(f"push service unreachable: {exc}") from exc
-    except WebPushException as exc:
-        _refused(sub, message, exc)
-        return
-    sub.last_success_at = now()
-    sub.failure_count = 0
+    timeout = current_app.config["PUSH_TIMEOUT_SECONDS"]
+    lease_end = deadline()
+    delivered: list[int] = []
+    retry: list[tuple[int, RetryLater]] = []
+    for index, sub in enumerate(subs):
+        if lease_end is not None and (lease_end - utcnow()).total_seconds() < timeout:
+            # Not enough lease left for another slow push: hand the rest on rather than outlive the lease.
+            rest = [s.id for s in subs[index:]]
+            enqueue(service.DELIVER, {"message_id": message.id, "subscription_ids": rest})
+            break
+        try:
+            send(sub, message)
+        except requests.RequestException as exc:
+            retry.append((sub.id, RetryLater(f"push service unreachable: {exc}")))
+        except WebPushException as exc:
+            later = _refused(sub, message, exc)
+            if later is not None:
+                retry.append((sub.id, later))
+        else:
+            delivered.append(sub.id)
+    if delivered:
+        db.session.execute(
+            sa.update(PushSubscription)
+            .where(PushSubscription.id.in_(delivered))
+            .values(last_success_at=now(), failure_count=0)
+            .execution_options(synchronize_session=False)
+        )
+    if retry and len(ids) == 1:
+        raise retry[0][1]
+    base = current_app.config["OUTBOX_BACKOFF_SECONDS"]
+    for sub_id, exc in retry:
+        log.info("Push %s to subscription %s will be retried: %s", message.id, sub_id, exc)
+        run_at = now() + timedelta(seconds=exc.after if exc.after is not None else base)
+        enqueue(service.DELIVER, {"message_id": message.id, "subscription_ids": [sub_id]}, run_at=run_at)
 
 
-def _refused(sub: PushSubscription, message: PushMessage, exc: WebPushException) -> None:
+def _refused(sub: PushSubscription, message: PushMessage, exc: WebPushException) -> RetryLater | None:
+    """What a refusal means: gone (404/410) removes the subscription, busy (429/5xx) is retried later
+    (returned), anything else drops this push and counts against the subscription."""
     status = exc.status_code
     host = sub.endpoint.split("/")[2] if "//" in sub.endpoint else "?"
     if status in (404, 410):
         log.info("Push subscription %s is gone (%s from %s); removing it", sub.id, status, host)
         db.session.delete(sub)
     elif status is not None and (status == 429 or status >= 500):
-        raise RetryLater(
-            f"push service answered {status}", after=retry_after_seconds(exc.retry_after)
-        ) from exc
+        return RetryLater(f"push service answered {status}", after=retry_after_seconds(exc.retry_after))
     elif status == 413:
         log.error("Push %s was too large for %s; dropped", message.id, host)
     else:
@@ -250,3 +290,4 @@ def _refused(sub: PushSubscription, message: PushMessage, exc: WebPushException)
         if sub.failure_count >= MAX_FAILURES:
             log.warning("Removing push subscription %s after %d refusals", sub.id, sub.failure_count)
             db.session.delete(sub)
+    return None

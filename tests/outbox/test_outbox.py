@@ -298,3 +298,25 @@ def test_finished_events_are_purged_after_the_keep_period(app):
 )
 def test_retry_after_reads_seconds_and_http_dates(header, expected):
     assert retry_after_seconds(header) == expected
+
+
+def test_the_development_thread_drains_the_outbox_until_stopped(app, monkeypatch):
+    from app.outbox.worker import start_in_process
+
+    monkeypatch.setitem(app.config, "OUTBOX_POLL_SECONDS", 5.0)
+    w = start_in_process(app)
+    try:
+        assert start_in_process(app) is w
+        enqueue("test.echo", {"n": 1})
+        db.session.commit()
+        # The commit wakes the idle thread at once instead of after its 5 s nap.
+        for _ in range(200):
+            if handled():
+                break
+            threading.Event().wait(0.01)
+        assert handled() == [{"n": 1}]
+    finally:
+        w.stop()
+        w.thread.join(10)
+        app.extensions.pop("outbox_worker")
+    assert not w.thread.is_alive()

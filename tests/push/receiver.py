@@ -81,6 +81,8 @@ class PushReceiver:
         self.deliveries: list[Delivery] = []
         self.subscriptions: dict[str, BrowserSubscription] = {}
         self._script: dict[str | None, list[tuple[int, dict]]] = {}
+        self._first_at: float | None = None
+        self._last_at: float | None = None
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         receiver = self
@@ -90,6 +92,14 @@ class PushReceiver:
 
             def do_POST(self):
                 receiver._handle(self)
+
+            def do_GET(self):
+                body = json.dumps(receiver.stats()).encode()
+                self.send_response(200 if self.path == "/stats" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
@@ -132,6 +142,16 @@ class PushReceiver:
         with self._lock:
             return [e for d in self.deliveries for e in d.errors]
 
+    def stats(self) -> dict:
+        with self._lock:
+            return {
+                "received": len(self.deliveries),
+                "accepted": sum(200 <= d.status < 300 for d in self.deliveries),
+                "errors": [e for d in self.deliveries for e in d.errors][:10],
+                "first_at": self._first_at,
+                "last_at": self._last_at,
+            }
+
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
         """Until `count` pushes were accepted; False on timeout."""
         deadline = time.monotonic() + timeout
@@ -148,6 +168,10 @@ class PushReceiver:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length)
+        if len(body) < length:
+            # The sender died mid-request (the crash tests kill it): nothing was delivered.
+            request.close_connection = True
+            return
         endpoint = self.origin + request.path
         headers = {k.lower(): v for k, v in request.headers.items()}
         delivery = Delivery(endpoint=endpoint, status=201, headers=headers, body_size=len(body))
@@ -164,6 +188,8 @@ class PushReceiver:
                         delivery.status, reply = self._script[key].pop(0)
                         break
             self.deliveries.append(delivery)
+            self._first_at = self._first_at or time.time()
+            self._last_at = time.time()
             self._arrived.notify_all()
         request.send_response(delivery.status)
         if delivery.status == 201:
@@ -234,3 +260,27 @@ class PushReceiver:
 
 
 _B64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def main() -> None:
+    """A stand-alone receiver for benchmarks: writes N browser-like subscriptions (endpoint and keys) to a
+    JSON file, prints its origin, serves until SIGTERM; GET /stats counts what arrived."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--subscriptions", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--vapid-key", default=None)
+    args = parser.parse_args()
+    receiver = PushReceiver(vapid_public_key=args.vapid_key)
+    subs = [receiver.new_subscription().json() for _ in range(args.subscriptions)]
+    with open(args.out, "w") as fh:
+        json.dump(subs, fh)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(receiver.origin, flush=True)
+    receiver.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
