@@ -7,12 +7,14 @@ import json
 import logging
 import re
 import threading
+import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 import sqlalchemy as sa
 from flask import current_app
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 
 from app.auth.models import User
 from app.core.db import utcnow
@@ -33,6 +35,10 @@ MAX_PLAINTEXT = 3800
 MAX_FAILURES = 5
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _http = threading.local()
+VAPID_VALID_SECONDS = 12 * 3600
+VAPID_REUSE_SECONDS = 3600
+_vapid_cache: dict[tuple[int, str], tuple[str, float]] = {}
+_vapid_lock = threading.Lock()
 
 
 # -- audience and fan-out ------------------------------------------------------------------------------------
@@ -198,20 +204,45 @@ def _session() -> requests.Session:
     return session
 
 
+def vapid_authorization(endpoint: str) -> str:
+    """The VAPID Authorization header for the push service of `endpoint`: signed for that origin (`aud`),
+    valid 12 h, reused for an hour. Signing costs as much as encrypting, and every push of a fan-out to one
+    service would sign the same claims. Each signature gets a fresh claims dict: pywebpush and py_vapid
+    write into the dict they are given (PITFALLS.md), so a shared one would carry one service's `aud` to
+    the next."""
+    url = urlsplit(endpoint)
+    aud = f"{url.scheme}://{url.netloc}"
+    vapid = keys().vapid
+    cache_key = (id(vapid), aud)
+    clock = time.time()
+    with _vapid_lock:
+        cached = _vapid_cache.get(cache_key)
+    if cached and cached[1] > clock:
+        return cached[0]
+    claims = {"sub": current_app.config["VAPID_SUBJECT"], "aud": aud, "exp": int(clock) + VAPID_VALID_SECONDS}
+    header = vapid.sign(claims)["Authorization"]
+    with _vapid_lock:
+        _vapid_cache[cache_key] = (header, clock + VAPID_REUSE_SECONDS)
+    return header
+
+
 def send(sub: PushSubscription, message: PushMessage) -> requests.Response:
-    """One encrypted POST to the subscription's push service; raises WebPushException on a status > 202."""
-    return webpush(
-        sub.info(),
-        data=payload_json(message),
-        vapid_private_key=keys().vapid,
-        # A fresh dict every call: pywebpush writes `aud` into it (PITFALLS.md).
-        vapid_claims={"sub": current_app.config["VAPID_SUBJECT"]},
-        content_encoding="aes128gcm",
+    """One aes128gcm-encrypted POST to the subscription's push service (pywebpush's WebPusher); raises
+    WebPushException on a status above 202, as pywebpush.webpush() does."""
+    response = WebPusher(sub.info(), requests_session=_session()).send(
+        payload_json(message),
+        headers={
+            "Authorization": vapid_authorization(sub.endpoint),
+            "Urgency": message.urgency,
+            "Topic": topic(message.tag),
+        },
         ttl=message.ttl,
-        headers={"Urgency": message.urgency, "Topic": topic(message.tag)},
+        content_encoding="aes128gcm",
         timeout=current_app.config["PUSH_TIMEOUT_SECONDS"],
-        requests_session=_session(),
     )
+    if response.status_code > 202:
+        raise WebPushException(f"Push failed: {response.status_code} {response.reason}", response=response)
+    return response
 
 
 @handler(service.DELIVER)

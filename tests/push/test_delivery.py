@@ -504,3 +504,18 @@ def test_a_notice_posted_through_the_api_is_pushed_after_the_request(client, wor
     (got,) = receiver.for_endpoint(endpoint)
     assert got.message["title"] == "电梯维保"
     assert got.message["url"] == f"/notices/{notice_id}"
+
+
+def test_the_vapid_header_is_signed_per_push_service_and_reused_for_it(receiver):
+    other = PushReceiver()
+    try:
+        mine = delivery.vapid_authorization(f"{receiver.origin}/push/a")
+        assert delivery.vapid_authorization(f"{receiver.origin}/push/b") == mine
+        theirs = delivery.vapid_authorization(f"{other.origin}/push/a")
+        assert theirs != mine
+        errors: list[str] = []
+        assert receiver._verify_vapid(mine, errors)["aud"] == receiver.origin
+        assert other._verify_vapid(theirs, errors)["aud"] == other.origin
+        assert errors == []
+    finally:
+        other.server.server_close()
