@@ -33,7 +33,9 @@ function excerpt(text, length = 60) {
 export function noticeBadges(notice, { showStatus = false } = {}) {
   return h("div", { class: "badges" },
     notice.pinned ? badge(t("notice.pinned"), "pinned") : null,
-    badge(categoryLabel(notice.category), ALERT_CATEGORIES.has(notice.category) ? "alert" : "category"),
+    // A category this version has no words for gets no badge rather than a raw code.
+    has(`category.${notice.category}`)
+      ? badge(categoryLabel(notice.category), ALERT_CATEGORIES.has(notice.category) ? "alert" : "category") : null,
     showStatus && notice.status && notice.status !== "published"
       ? badge(t(`notice.status_${notice.status}`), "status") : null,
     notice.read === false ? badge(t("notice.unread"), "unread") : null);
