@@ -20,11 +20,13 @@ from app.notices.schemas import (
 bp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices (通知公告)")
 
 NoticePageSchema = page_schema(NoticeSchema, "NoticePage")
+# An instance, not the class: webargs would build a new schema (copying every field) on each request.
+LIST_ARGS = NoticeListArgs()
 
 
 @bp.get("/notices")
 @jwt_required()
-@bp.arguments(NoticeListArgs, location="query")
+@bp.arguments(LIST_ARGS, location="query")
 @bp.response(200, NoticePageSchema)
 def list_notices(args):
     """The caller's notices, pinned first then newest; staff may pass `status` to manage their regions'."""
