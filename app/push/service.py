@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import User
 from app.core.db import utcnow
@@ -86,31 +88,24 @@ def subscribe(
     A browser signed in as someone else now belongs to the new user: its notifications follow who is there."""
     endpoint = endpoint.strip()
     check_endpoint(endpoint)
-    sub = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-    created = sub is None
-    if created:
-        sub = PushSubscription(endpoint=endpoint)
-        try:
-            with db.session.begin_nested():
-                _fill(sub, by, keys, user_agent)
-                db.session.add(sub)
-        except sa.exc.IntegrityError:
-            # The same device subscribed twice at once; the other request created the row.
-            sub = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-            created = False
-    if not created:
-        _fill(sub, by, keys, user_agent)
-    db.session.flush()
+    by_endpoint = sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+    created = (
+        db.session.scalar(sa.select(PushSubscription.id).where(PushSubscription.endpoint == endpoint)) is None
+    )
+    fields = {
+        "user_id": by.id,
+        "p256dh": keys["p256dh"],
+        "auth": keys["auth"],
+        "user_agent": (user_agent or "")[:255] or None,
+        "failure_count": 0,
+    }
+    # An upsert, so the same device subscribing twice at once still ends as one row.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(PushSubscription).values(endpoint=endpoint, created_at=utcnow(), **fields)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=[PushSubscription.endpoint], set_=fields))
+    sub = db.session.scalar(by_endpoint.execution_options(populate_existing=True))
     _keep_newest_devices(by)
     return sub, created
-
-
-def _fill(sub: PushSubscription, by: User, keys: dict, user_agent: str | None) -> None:
-    sub.user_id = by.id
-    sub.p256dh = keys["p256dh"]
-    sub.auth = keys["auth"]
-    sub.user_agent = (user_agent or "")[:255] or None
-    sub.failure_count = 0
 
 
 def _keep_newest_devices(user: User) -> None:
