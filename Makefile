@@ -63,14 +63,20 @@ browser:
 		echo "      browser tests (tests/e2e) will be skipped. Install Debian's chromium to run them."; \
 	fi
 
+# Both passes run even when the first fails, so one CI run reports everything; any failure fails make
+# (pytest's exit 5, "no tests collected", included).
 test: $(VENV)/.requirements-dev.stamp browser
-	$(PY) -m pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	@echo "== SQLite pass =="; \
+	$(PY) -m pytest; sqlite_status=$$?; \
+	pg_status=0; \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass ($$TEST_DATABASE_URL) =="; \
-		LINLI_TEST_BACKEND=postgresql $(PY) -m pytest -m "not e2e"; \
+		LINLI_TEST_BACKEND=postgresql $(PY) -m pytest -m "not e2e"; pg_status=$$?; \
 	else \
 		echo "(TEST_DATABASE_URL not set: PostgreSQL pass skipped)"; \
-	fi
+	fi; \
+	echo "pytest exit codes: SQLite $$sqlite_status, PostgreSQL $$pg_status"; \
+	[ $$sqlite_status = 0 ] && [ $$pg_status = 0 ]
 
 lint: $(VENV)/.requirements-dev.stamp
 	$(VENV)/bin/ruff check .
