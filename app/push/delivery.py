@@ -20,7 +20,7 @@ from app.auth.models import User
 from app.core.db import utcnow
 from app.extensions import db
 from app.notices.models import Notice
-from app.outbox import Reschedule, RetryLater, deadline, enqueue, enqueue_many, handler, now
+from app.outbox import Reschedule, RetryLater, deadline, enqueue, enqueue_many, every, handler, now
 from app.outbox.worker import retry_after_seconds
 from app.push import service
 from app.push.models import NotificationSetting, PushKind, PushMessage, PushSubscription
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Push services accept 4096 bytes of encrypted body; aes128gcm adds 86 (header) + 16 (tag) + 1 (padding).
 MAX_PLAINTEXT = 3800
+# Messages are kept this long: their `ref` is what keeps a cause from being pushed twice.
+KEEP_MESSAGES_DAYS = 30
 # A subscription the push service refuses this many times in a row (401/403/400) is dropped.
 MAX_FAILURES = 5
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -66,9 +68,9 @@ def _audience_chunk(audience: dict, after: int, size: int) -> list[int]:
 
 
 def fan_out(message: PushMessage, audience: dict, after: int = 0) -> None:
-    """Queue one chunk of deliveries (a delivery per subscription of every user who wants this kind, an SMS
-    for those with none) and the event for the next chunk, so a large audience never sits in one
-    transaction and a crash repeats at most one chunk."""
+    """Queue one chunk of the audience: delivery events for the subscriptions of every user who wants this
+    kind (PUSH_DELIVERY_BATCH per event), an SMS for those with none, and the event for the next chunk, so
+    a large audience never sits in one transaction and a crash repeats at most one chunk."""
     size = current_app.config["PUSH_FANOUT_CHUNK"]
     chunk = _audience_chunk(audience, after, size)
     if not chunk:
@@ -322,3 +324,13 @@ def _refused(sub: PushSubscription, message: PushMessage, exc: WebPushException)
             log.warning("Removing push subscription %s after %d refusals", sub.id, sub.failure_count)
             db.session.delete(sub)
     return None
+
+
+@every(24 * 3600, name="push.purge_messages")
+def purge_messages() -> None:
+    """Old messages go; their deliveries gave up or finished long ago (a retry lasts a day at most)."""
+    db.session.execute(
+        sa.delete(PushMessage)
+        .where(PushMessage.created_at < now() - timedelta(days=KEEP_MESSAGES_DAYS))
+        .execution_options(synchronize_session=False)
+    )

@@ -519,3 +519,21 @@ def test_the_vapid_header_is_signed_per_push_service_and_reused_for_it(receiver)
         assert errors == []
     finally:
         other.server.server_close()
+
+
+def test_old_messages_are_purged_by_a_daily_job(world, worker):
+    from app.outbox.queue import PERIODIC
+    from app.outbox.worker import Worker
+    from app.push.models import PushMessage
+
+    assert "push.purge_messages" in PERIODIC
+    publish(world, region=world.g1, title="旧")
+    t = utcnow()
+    worker.run_until_idle(now=t)
+    publish(world, region=world.g1, title="新")
+    worker.run_until_idle(now=t + timedelta(days=delivery.KEEP_MESSAGES_DAYS))
+
+    Worker(worker.app, concurrency=1).run_until_idle(
+        now=t + timedelta(days=delivery.KEEP_MESSAGES_DAYS, hours=1)
+    )
+    assert db.session.scalars(sa.select(PushMessage.title)).all() == ["新"]
