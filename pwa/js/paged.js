@@ -11,6 +11,7 @@ export function pagedList({ fetchPage, renderItem, emptyText, label, signal }) {
   let cursor = null;
   let done = false;
   let loading = false;
+  let failed = false;
   let generation = 0;
 
   async function loadMore() {
@@ -29,14 +30,17 @@ export function pagedList({ fetchPage, renderItem, emptyText, label, signal }) {
       status.classList.toggle("empty", list.children.length === 0);
     } catch (err) {
       if (mine !== generation) return;
+      failed = true;
       status.textContent = err.offline ? t("error.offline_load") : errorText(err);
     } finally {
       if (mine === generation) {
         loading = false;
         more.hidden = done;
-        // Observing afresh reports the sentinel again if a short page left it on screen.
+        more.querySelector("span").textContent = failed ? t("common.retry") : t("common.load_more");
+        // Observing afresh reports the sentinel again if a short page left it on screen. After a failure
+        // only the button tries again, or an offline list would retry in a tight loop.
         observer.unobserve(sentinel);
-        if (!done && !signal.aborted) observer.observe(sentinel);
+        if (!done && !failed && !signal.aborted) observer.observe(sentinel);
       }
     }
   }
@@ -44,7 +48,10 @@ export function pagedList({ fetchPage, renderItem, emptyText, label, signal }) {
   const observer = new IntersectionObserver((entries) => {
     if (entries.some((entry) => entry.isIntersecting)) loadMore();
   }, { rootMargin: "400px 0px" });
-  more.addEventListener("click", loadMore);
+  more.addEventListener("click", () => {
+    failed = false;
+    loadMore();
+  });
   signal.addEventListener("abort", () => observer.disconnect());
 
   function reload() {
@@ -52,6 +59,7 @@ export function pagedList({ fetchPage, renderItem, emptyText, label, signal }) {
     cursor = null;
     done = false;
     loading = false;
+    failed = false;
     list.replaceChildren();
     return loadMore();
   }

@@ -58,11 +58,17 @@ def test_offline_reload_shows_the_shell_and_the_notices_read_before(world, clien
     screenshot(page, "offline-notice")
 
     # Something not saved before says so plainly, and so does an action that needs the network.
+    unit_requests = []
+    page.on("request", lambda request: "/units" in request.url and unit_requests.append(request.url))
     page.goto(f"/join/{world.c2.id}")
     page.wait_for_selector("text=这部分内容还没有保存到本机")
+    page.wait_for_timeout(500)
+    assert len(unit_requests) == 1  # a failed page is retried by the button, not in a loop
+    assert page.is_visible("button:has-text('重试')")
     page.click("label:has-text('暂不选择')")
     page.click("button:has-text('提交申请')")
-    page.wait_for_selector(".form-alert:has-text('当前没有网络，无法完成此操作')")
+    alert = page.wait_for_selector("form .form-alert:not([hidden])")
+    assert "当前没有网络，无法完成此操作" in alert.inner_text()
 
     context.set_offline(False)
     page.goto("/")
