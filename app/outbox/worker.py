@@ -306,13 +306,17 @@ class Worker:
                 continue
             if claimed < self.batch_size:
                 wakeup.wait(self.poll_seconds)
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        self.close()
         log.info("Outbox worker %s stopped", self.name)
 
     def stop(self) -> None:
         self._stop.set()
         wakeup.set()
+
+    def close(self) -> None:
+        """Let the handler threads go (a worker used with run_once rather than run_forever)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 # -- housekeeping ------------------------------------------------------------------------------------------

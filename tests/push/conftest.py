@@ -17,7 +17,9 @@ def receiver(app):
 
 @pytest.fixture
 def worker(app):
-    return Worker(app, concurrency=4, periodic=False)
+    worker = Worker(app, concurrency=4, periodic=False)
+    yield worker
+    worker.close()
 
 
 @pytest.fixture
