@@ -6,7 +6,15 @@ from app.notices.models import Notice, NoticeRead
 from app.outbox.models import OutboxEvent
 from app.push.models import NotificationSetting, PushMessage, PushSubscription
 from app.regions.models import Membership, Region, Unit
-from app.reports.models import Department, DepartmentMember, ReportCategory
+from app.reports.models import (
+    Department,
+    DepartmentMember,
+    Report,
+    ReportCategory,
+    ReportEvent,
+    ReportRating,
+    ReportSupport,
+)
 from app.uploads.models import Upload
 
 __all__ = [
@@ -23,7 +31,11 @@ __all__ = [
     "PushSubscription",
     "RefreshToken",
     "Region",
+    "Report",
     "ReportCategory",
+    "ReportEvent",
+    "ReportRating",
+    "ReportSupport",
     "Unit",
     "Upload",
     "User",

@@ -5,32 +5,11 @@ const SHELL_CACHE = `linli-shell-${VERSION}`;
 // Kept across versions: the notices read before an update must still open offline after it.
 const API_CACHE = "linli-api";
 const SHELL = [
-  "/",
-  "/manifest.webmanifest",
-  "/css/app.css",
-  "/js/main.js",
-  "/js/api.js",
-  "/js/dom.js",
-  "/js/i18n.js",
-  "/js/icons.js",
-  "/js/paged.js",
-  "/js/prefs.js",
-  "/js/regions.js",
-  "/js/router.js",
-  "/js/session.js",
-  "/js/ui.js",
-  "/js/views/auth.js",
-  "/js/views/join.js",
-  "/js/views/me.js",
-  "/js/views/notices.js",
-  "/js/views/settings.js",
-  "/js/views/soon.js",
-  "/js/views/staff.js",
-  "/i18n/zh-CN.json",
-  "/i18n/en.json",
-  "/icons/icon-192.png",
-  "/icons/icon-512.png",
-  "/icons/icon-maskable-512.png",
+  "/", "/manifest.webmanifest", "/css/app.css", "/js/main.js", "/js/api.js", "/js/dom.js", "/js/i18n.js",
+  "/js/icons.js", "/js/paged.js", "/js/prefs.js", "/js/regions.js", "/js/router.js", "/js/session.js",
+  "/js/ui.js", "/js/views/auth.js", "/js/views/join.js", "/js/views/me.js", "/js/views/notices.js",
+  "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/i18n/zh-CN.json", "/i18n/en.json",
+  "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
 ];
 // Public reads worth having offline: the notices (feed and each one read) and the region tree.
@@ -54,6 +33,31 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data?.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+// Payload from app/push/delivery.py: {title, body, url, tag, kind}.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data?.text() };
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "邻里", {
+    body: data.body || "", tag: data.tag, data: { url: data.url || "/" }, icon: "/icons/icon-192.png",
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((client) => client.url === url) || windows[0];
+    if (!open) return self.clients.openWindow(url);
+    await open.focus();
+    return open.url === url ? open : open.navigate(url);
+  })());
 });
 
 self.addEventListener("fetch", (event) => {

@@ -1,14 +1,39 @@
 """HTTP endpoints for report categories, departments and reports (随手拍)."""
 
+from flask import jsonify, request
 from flask_jwt_extended import jwt_required, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.core.after_commit import commit
 from app.core.auth import current_user
-from app.reports import service
-from app.reports.schemas import CategoryListArgs, CategorySchema, CategoryUpdateSchema
+from app.core.schemas import page_schema
+from app.reports import categories, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
+from app.reports.access import View, view_of
+from app.reports.schemas import (
+    CategoryListArgs,
+    CategorySchema,
+    CategoryUpdateSchema,
+    DepartmentSchema,
+    MapPointSchema,
+    MeTooSchema,
+    NearbyArgs,
+    NearbySchema,
+    PublicListArgs,
+    PublicReportSchema,
+    RatingSchema,
+    ReportCreateSchema,
+    ReportListArgs,
+    ReportSchema,
+    ReportSummarySchema,
+    TransitionSchema,
+)
+from app.uploads.service import check_idempotency_key
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Reports (随手拍) and their categories")
+
+ReportPageSchema = page_schema(ReportSummarySchema, "ReportPage")
+MapPageSchema = page_schema(MapPointSchema, "ReportMapPage")
+NearbyPageSchema = page_schema(NearbySchema, "NearbyReports")
 
 
 @bp.get("/report-categories")
@@ -20,7 +45,7 @@ def list_categories(args):
     if args["include_inactive"]:
         verify_jwt_in_request()
         viewer = current_user()
-    return service.category_tree(viewer=viewer, include_inactive=args["include_inactive"])
+    return categories.category_tree(viewer=viewer, include_inactive=args["include_inactive"])
 
 
 @bp.patch("/report-categories/<string:code>")
@@ -29,6 +54,128 @@ def list_categories(args):
 @bp.response(200, CategorySchema)
 def update_category(data, code: str):
     """Edit a category's names, flags or deadlines (admins); new reports get the new deadlines."""
-    category = service.update_category(code, data, by=current_user())
+    category = categories.update_category(code, data, by=current_user())
     commit()
-    return service.category_view(category)
+    return categories.category_view(category)
+
+
+# --- departments -------------------------------------------------------------------------------------------
+
+
+@bp.get("/departments")
+@jwt_required()
+@bp.response(200, DepartmentSchema(many=True))
+def list_departments():
+    """Departments a street or district can whistle (吹哨) into a report."""
+    return queries.list_departments()
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+
+_IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "schema": {"type": "string"},
+    "required": False,
+}
+
+
+@bp.post("/reports")
+@jwt_required()
+@bp.arguments(ReportCreateSchema)
+@bp.doc(parameters=[_IDEMPOTENCY_HEADER])
+@bp.response(201, ReportSchema)
+def create_report(data):
+    """Report a problem (随手拍); a retry with the same Idempotency-Key or `client_id` gets the same one."""
+    user = current_user()
+    key = check_idempotency_key(request.headers.get("Idempotency-Key")) or data.pop("client_id")
+    data.pop("client_id", None)
+    report, replayed = service.create_report(by=user, idempotency_key=key, **data)
+    commit()
+    body = queries.detail(report, View.REPORTER if report.reporter_id == user.id else View.STAFF, viewer=user)
+    return body, 201, {"Idempotent-Replayed": "true"} if replayed else {}
+
+
+@bp.get("/reports")
+@jwt_required()
+@bp.arguments(ReportListArgs, location="query")
+@bp.response(200, ReportPageSchema)
+def list_reports(args):
+    """Reports in a scope: mine, assigned (to me or my department), or my grid / community / street."""
+    rows, next_cursor = queries.list_reports(viewer=current_user(), **args)
+    return {"data": [queries.summary(r) for r in rows], "next_cursor": next_cursor}
+
+
+@bp.get("/reports/nearby")
+@jwt_required()
+@bp.arguments(NearbyArgs, location="query")
+@bp.response(200, NearbyPageSchema)
+def nearby_reports(args):
+    """Open reports of this category within 250 m, nearest first: say "me too" instead of reporting again."""
+    return {"data": queries.nearby(args["lat"], args["lng"], args["category"], viewer=current_user())}
+
+
+@bp.get("/reports/public")
+@bp.arguments(PublicListArgs, location="query")
+@bp.response(200, MapPageSchema)
+def public_reports(args):
+    """Public reports of the last 90 days inside `bbox` for the map; no personal data (public)."""
+    points, next_cursor = queries.public_map(
+        args["bbox"], category=args["category"], limit=args["limit"], cursor=args["cursor"]
+    )
+    return {"data": points, "next_cursor": next_cursor}
+
+
+@bp.get("/reports/<int:report_id>")
+@jwt_required()
+@bp.response(200, ReportSchema, description="Staff and the reporter; anyone else gets the PublicReport shape")
+@bp.alt_response(299, schema=PublicReportSchema, description="(documentation only) what others see, with 200")
+def get_report(report_id: int):
+    """One report with its timeline, deadlines and warning."""
+    user = current_user()
+    report, view = service.get_report(report_id, viewer=user)
+    return _answer(report, view, user)
+
+
+def _answer(report, view: View | None, user):
+    """The report as this user may see it now; after handing it on, a mover may see less or nothing."""
+    body = queries.detail(report, view, viewer=user)
+    if view in (View.STAFF, View.REPORTER):
+        return body
+    return jsonify(PublicReportSchema().dump(body))
+
+
+@bp.post("/reports/<int:report_id>/transitions")
+@jwt_required()
+@bp.arguments(TransitionSchema)
+@bp.response(200, ReportSchema)
+def move_report(data, report_id: int):
+    """Move the report: accept, contact, start, assign, transfer, extend, resolve, reject, reopen or close."""
+    user = current_user()
+    report = service.transition(report_id, data.pop("action"), by=user, **data)
+    commit()
+    return _answer(report, view_of(user, report), user)
+
+
+@bp.post("/reports/<int:report_id>/rating")
+@jwt_required()
+@bp.arguments(RatingSchema)
+@bp.response(201, ReportSchema)
+def rate_report(data, report_id: int):
+    """The reporter rates a resolution: not resolved or unsatisfied (1–2) sends it back for redo."""
+    user = current_user()
+    report = service.rate_report(report_id, by=user, **data)
+    commit()
+    return queries.detail(report, View.REPORTER, viewer=user)
+
+
+@bp.post("/reports/<int:report_id>/me-too")
+@jwt_required()
+@bp.response(201, MeTooSchema)
+@bp.alt_response(200, schema=MeTooSchema, description="Already counted; nothing changed")
+def me_too(report_id: int):
+    """Say "me too" on someone else's open report (once per person)."""
+    report, counted = service.me_too(report_id, by=current_user())
+    commit()
+    body = {"report_id": report.id, "me_too": True, "me_too_count": report.me_too_count}
+    return body, 201 if counted else 200

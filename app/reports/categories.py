@@ -1,9 +1,15 @@
-"""The seeded subject tree (GB/T 30428.2 event classes plus livelihood subjects) and departments."""
+"""The category tree: its seed (GB/T 30428.2 event classes plus livelihood subjects), departments, and the
+rules for reading and editing it (admins only). Functions here flush but never commit."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
+from app.audit.service import record
+from app.auth.models import User
+from app.core.errors import ForbiddenError, NotFoundError, UnprocessableError
 from app.extensions import db
 from app.regions.models import Level, Region
+from app.reports.access import admin_region_id, is_admin
 from app.reports.models import Department, ReportCategory, ReportType
 
 HOUR, DAY = 60, 24 * 60
@@ -152,3 +158,88 @@ def seed_departments(region: Region | None = None) -> int:
             created += 1
     db.session.flush()
     return created
+
+
+# --- categories ------------------------------------------------------------------------------------------
+
+
+def category_tree(*, viewer: User | None = None, include_inactive: bool = False) -> list[dict]:
+    """Subjects with their leaves, in display order, from two queries."""
+    if include_inactive and (viewer is None or not is_admin(viewer)):
+        raise ForbiddenError("Only admins see deactivated categories.")
+    subjects = db.session.scalars(
+        sa.select(ReportCategory)
+        .where(ReportCategory.parent_id.is_(None))
+        .options(selectinload(ReportCategory.children))
+        .order_by(ReportCategory.sort_order, ReportCategory.id)
+    ).all()
+    shown = (lambda c: True) if include_inactive else (lambda c: c.active)
+    return [
+        {
+            **_flat(subject),
+            "children": [{**_flat(leaf), "children": []} for leaf in subject.children if shown(leaf)],
+        }
+        for subject in subjects
+        if shown(subject)
+    ]
+
+
+def category_view(category: ReportCategory) -> dict:
+    return {**_flat(category), "children": [{**_flat(leaf), "children": []} for leaf in category.children]}
+
+
+_CATEGORY_FIELDS = (
+    "code", "name", "name_en", "icon", "keywords", "default_type", "deadlines",
+    "proof_photo_required", "is_public", "active",
+)  # fmt: skip
+
+
+def _flat(category: ReportCategory) -> dict:
+    """The category's own fields; its children are listed by the caller, so no lazy load fires per leaf."""
+    return {name: getattr(category, name) for name in _CATEGORY_FIELDS}
+
+
+def get_category(code: str) -> ReportCategory:
+    category = db.session.scalar(sa.select(ReportCategory).where(ReportCategory.code == code))
+    if category is None:
+        raise NotFoundError("No such category.")
+    return category
+
+
+def get_leaf_category(code: str, *, field: str = "category") -> ReportCategory:
+    """The active leaf a report is filed under; anything else is a validation error on `field`."""
+    category = db.session.scalar(sa.select(ReportCategory).where(ReportCategory.code == code))
+    if category is None or not category.active or not category.is_leaf:
+        raise UnprocessableError(fields={field: ["Choose an active category from /report-categories."]})
+    return category
+
+
+def update_category(code: str, changes: dict, *, by: User) -> ReportCategory:
+    """Admins edit names, flags and deadlines; reports already filed keep the deadlines they were given."""
+    if not is_admin(by):
+        raise ForbiddenError("Only admins edit categories.")
+    category = get_category(code)
+    before = {"deadlines": category.deadlines, "active": category.active}
+    deadlines = changes.pop("deadlines", None)
+    if deadlines is not None:
+        if not category.is_leaf:
+            raise UnprocessableError(fields={"deadlines": ["Only leaf categories carry deadlines."]})
+        merged = {**category.deadlines, **deadlines}
+        if max(merged["dispatch_minutes"], merged["contact_minutes"]) > merged["resolve_minutes"]:
+            raise UnprocessableError(
+                fields={"deadlines": ["Signing for and first contact must be due no later than resolution."]}
+            )
+        for key, value in merged.items():
+            setattr(category, key, value)
+    for key, value in changes.items():
+        setattr(category, key, value)
+    db.session.flush()
+    record(
+        by,
+        "report_category.update",
+        category,
+        region_id=admin_region_id(by),
+        summary=f"Edited report category {category.code} ({category.name})",
+        data={"before": before, "after": {"deadlines": category.deadlines, "active": category.active}},
+    )
+    return category

@@ -25,3 +25,7 @@ class Upload(db.Model):
     height: Mapped[int] = mapped_column()
     size: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set once, when the uploader attaches the image to a report (as a photo or a proof of the fix).
+    report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )

@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ApiError, ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError
 from app.core.storage import get_storage
+from app.core.unique import first_write_guard
 from app.extensions import db
 from app.uploads.images import InvalidImageError, clean_image
 from app.uploads.models import Upload
@@ -75,7 +76,7 @@ def create_upload(data: bytes, *, by: User, idempotency_key: str | None = None) 
     storage.save(upload.key, image.data)
     storage.save(upload.thumb_key, image.thumb)
     try:
-        with db.session.begin_nested():
+        with first_write_guard():
             db.session.add(upload)
             db.session.flush()
     except IntegrityError:

@@ -1,5 +1,6 @@
 """The PWA as an installable, offline-capable app: installability, offline reading, deploy updates, weight."""
 
+import json
 import shutil
 
 import pytest
@@ -118,3 +119,47 @@ def test_first_load_transfers_at_most_150_kb_of_js_and_css(new_context):
     assert any(url.endswith("/js/main.js") for url in transferred)
     assert any(url.endswith("/css/app.css") for url in transferred)
     assert 0 < sum(transferred.values()) <= BUDGET_BYTES, transferred
+
+
+SHOWN_NOTIFICATIONS = """async () => {
+    const registration = await navigator.serviceWorker.ready;
+    for (let i = 0; i < 50; i++) {
+        const found = await registration.getNotifications();
+        if (found.length) return found.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data}));
+        await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    return [];
+}"""
+
+
+def test_a_push_message_becomes_a_notification(world, live_server, new_context):
+    context = new_context(service_workers="allow", permissions=["notifications"])
+    page = watch(context.new_page())
+    sign_in(page, world.resident)
+    wait_for_service_worker(page)
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(300)
+    registration = next(r for r in registrations if r["scopeURL"] == f"{live_server}/" and not r["isDeleted"])
+    # The payload app/push/delivery.py sends.
+    payload = {
+        "title": "停水",
+        "body": "明天上午停水",
+        "url": "/notices/7",
+        "tag": "notice-7",
+        "kind": "notice",
+    }
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+    shown = page.evaluate(SHOWN_NOTIFICATIONS)
+    assert shown == [
+        {"title": "停水", "body": "明天上午停水", "tag": "notice-7", "data": {"url": "/notices/7"}}
+    ]
