@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 02:24:30.518407
+Create Date: 2026-11-28 03:06:40.676123
 
 """
 
@@ -298,27 +298,6 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_units_grid_id"), ["grid_id"], unique=False)
 
     op.create_table(
-        "uploads",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("owner_id", sa.Integer(), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=80), nullable=True),
-        sa.Column("key", sa.String(length=120), nullable=False),
-        sa.Column("thumb_key", sa.String(length=120), nullable=False),
-        sa.Column("content_type", sa.String(length=40), nullable=False),
-        sa.Column("width", sa.Integer(), nullable=False),
-        sa.Column("height", sa.Integer(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_uploads_owner_id_users"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
-        sa.UniqueConstraint("owner_id", "idempotency_key", name=op.f("uq_uploads_owner_id_idempotency_key")),
-    )
-    with op.batch_alter_table("uploads", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_uploads_owner_id"), ["owner_id"], unique=False)
-
-    op.create_table(
         "department_members",
         sa.Column("department_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -418,11 +397,260 @@ def upgrade():
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_refresh_tokens_session_id"), ["session_id"], unique=False)
 
+    op.create_table(
+        "reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "type",
+            sa.Enum(
+                "consultation",
+                "help",
+                "complaint",
+                "report",
+                "suggestion",
+                name="reporttype",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lng", sa.Float(), nullable=True),
+        sa.Column("address", sa.String(length=200), nullable=True),
+        sa.Column("photo_ids", sa.JSON(), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("public", sa.Boolean(), nullable=False),
+        sa.Column(
+            "channel",
+            sa.Enum("app", "patrol", "open311", name="channel", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("reporter_id", sa.Integer(), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=80), nullable=True),
+        sa.Column("contact", sa.JSON(), nullable=True),
+        sa.Column("media_url", sa.String(length=500), nullable=True),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "submitted",
+                "accepted",
+                "in_progress",
+                "resolved",
+                "closed",
+                "rejected",
+                name="reportstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("contacted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolution_note", sa.Text(), nullable=True),
+        sa.Column("dispatch_minutes", sa.Integer(), nullable=False),
+        sa.Column("contact_minutes", sa.Integer(), nullable=False),
+        sa.Column("resolve_minutes", sa.Integer(), nullable=False),
+        sa.Column("dispatch_due", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("contact_due", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolve_due", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("extended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("extension_minutes", sa.Integer(), nullable=False),
+        sa.Column("due_kind", sa.String(length=16), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "warning",
+            sa.Enum("none", "yellow", "red", name="warninglevel", native_enum=False, length=8),
+            nullable=False,
+        ),
+        sa.Column("warning_key", sa.String(length=64), nullable=True),
+        sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolution_round", sa.Integer(), nullable=False),
+        sa.Column("redo_count", sa.Integer(), nullable=False),
+        sa.Column("supervised", sa.Boolean(), nullable=False),
+        sa.Column("me_too_count", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["assignee_id"], ["users.id"], name=op.f("fk_reports_assignee_id_users")),
+        sa.ForeignKeyConstraint(
+            ["category_id"], ["report_categories.id"], name=op.f("fk_reports_category_id_report_categories")
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["regions.id"], name=op.f("fk_reports_community_id_regions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_reports_department_id_departments")
+        ),
+        sa.ForeignKeyConstraint(["grid_id"], ["regions.id"], name=op.f("fk_reports_grid_id_regions")),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_reports_region_id_regions")),
+        sa.ForeignKeyConstraint(["reporter_id"], ["users.id"], name=op.f("fk_reports_reporter_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
+        sa.UniqueConstraint(
+            "reporter_id", "idempotency_key", name=op.f("uq_reports_reporter_id_idempotency_key")
+        ),
+    )
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.create_index("ix_reports_assignee_list", ["assignee_id", "created_at", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_category_id"), ["category_id"], unique=False)
+        batch_op.create_index("ix_reports_community_list", ["community_id", "created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_reports_department_list", ["department_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_reports_grid_list", ["grid_id", "created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_reports_next_check",
+            ["next_check_at"],
+            unique=False,
+            postgresql_where=sa.text("next_check_at IS NOT NULL"),
+            sqlite_where=sa.text("next_check_at IS NOT NULL"),
+        )
+        batch_op.create_index("ix_reports_position", ["lat", "lng"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_region_id"), ["region_id"], unique=False)
+        batch_op.create_index("ix_reports_reporter_list", ["reporter_id", "created_at", "id"], unique=False)
+
+    op.create_table(
+        "report_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=24), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "submitted",
+                "accepted",
+                "in_progress",
+                "resolved",
+                "closed",
+                "rejected",
+                name="reportstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("photo_ids", sa.JSON(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_report_events_actor_id_users")),
+        sa.ForeignKeyConstraint(
+            ["report_id"], ["reports.id"], name=op.f("fk_report_events_report_id_reports"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_events")),
+    )
+    with op.batch_alter_table("report_events", schema=None) as batch_op:
+        batch_op.create_index("ix_report_events_timeline", ["report_id", "id"], unique=False)
+
+    op.create_table(
+        "report_ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("resolved", sa.Boolean(), nullable=False),
+        sa.Column("satisfaction", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.String(length=500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_report_ratings_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_report_ratings_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_ratings")),
+        sa.UniqueConstraint("report_id", "round", name=op.f("uq_report_ratings_report_id_round")),
+    )
+    with op.batch_alter_table("report_ratings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_ratings_report_id"), ["report_id"], unique=False)
+
+    op.create_table(
+        "report_supports",
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["reports.id"],
+            name=op.f("fk_report_supports_report_id_reports"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_report_supports_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("report_id", "user_id", name=op.f("pk_report_supports")),
+    )
+    op.create_table(
+        "uploads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=80), nullable=True),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("thumb_key", sa.String(length=120), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_uploads_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["report_id"], ["reports.id"], name=op.f("fk_uploads_report_id_reports"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
+        sa.UniqueConstraint("owner_id", "idempotency_key", name=op.f("uq_uploads_owner_id_idempotency_key")),
+    )
+    with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_uploads_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_uploads_report_id"), ["report_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_uploads_report_id"))
+        batch_op.drop_index(batch_op.f("ix_uploads_owner_id"))
+
+    op.drop_table("uploads")
+    op.drop_table("report_supports")
+    with op.batch_alter_table("report_ratings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_ratings_report_id"))
+
+    op.drop_table("report_ratings")
+    with op.batch_alter_table("report_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_events_timeline")
+
+    op.drop_table("report_events")
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_reports_reporter_list")
+        batch_op.drop_index(batch_op.f("ix_reports_region_id"))
+        batch_op.drop_index("ix_reports_position")
+        batch_op.drop_index(
+            "ix_reports_next_check",
+            postgresql_where=sa.text("next_check_at IS NOT NULL"),
+            sqlite_where=sa.text("next_check_at IS NOT NULL"),
+        )
+        batch_op.drop_index("ix_reports_grid_list")
+        batch_op.drop_index("ix_reports_department_list")
+        batch_op.drop_index("ix_reports_community_list")
+        batch_op.drop_index(batch_op.f("ix_reports_category_id"))
+        batch_op.drop_index("ix_reports_assignee_list")
+
+    op.drop_table("reports")
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_session_id"))
 
@@ -439,10 +667,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_department_members_user_id"))
 
     op.drop_table("department_members")
-    with op.batch_alter_table("uploads", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_uploads_owner_id"))
-
-    op.drop_table("uploads")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_units_grid_id"))
         batch_op.drop_index(batch_op.f("ix_units_community_id"))
