@@ -39,6 +39,7 @@ def test_resident_registers_applies_is_approved_and_reads_a_notice(world, client
     resident.click("a.choice:has-text('海裕社区')")
     resident.wait_for_url(f"**/join/{world.c1.id}")
     resident.fill("#unit-search", "101")
+    resident.wait_for_selector("label:has-text('2栋1单元202')", state="detached")  # the search has answered
     resident.click("label:has-text('1栋1单元101')")
     resident.click("button:has-text('提交申请')")
     resident.wait_for_selector("text=申请审核中")

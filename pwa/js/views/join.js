@@ -89,10 +89,10 @@ export async function joinView({ root, rerender }) {
   }
 }
 
-function unitOption(unit) {
+function unitOption(unit, chosen) {
   const id = `unit-${unit.id}`;
   return h("li", { class: "radio-row" },
-    h("input", { type: "radio", name: "unit", id, value: unit.id }),
+    h("input", { type: "radio", name: "unit", id, value: unit.id, checked: String(unit.id) === chosen }),
     h("label", { for: id, text: unit.label }));
 }
 
@@ -102,12 +102,14 @@ export async function unitView({ root, params, signal }) {
   const tree = await regionTree().catch(() => null);
   const community = tree && findRegion(tree, communityId);
   let q = "";
+  let chosen = null;
   const units = pagedList({
     label: t("join.units_label"),
     emptyText: t("join.units_empty"),
     signal,
     fetchPage: (cursor) => api(`/communities/${communityId}/units`, { query: { q, cursor, limit: 30 } }),
-    renderItem: unitOption,
+    // A new search keeps the home already picked, should it be among the results again.
+    renderItem: (unit) => unitOption(unit, chosen),
   });
   const search = h("input", {
     type: "search", id: "unit-search", autocomplete: "off", enterkeyhint: "search",
@@ -139,6 +141,9 @@ export async function unitView({ root, params, signal }) {
         h("label", { for: noneId, text: t("join.unit_unknown") }))),
     alert,
     button(t("join.submit"), { type: "submit", class: "btn btn-primary btn-block" }));
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "unit") chosen = event.target.value;
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     alert.hidden = true;
