@@ -53,7 +53,7 @@ def test_resident_registers_applies_is_approved_and_reads_a_notice(world, client
     assert "1栋1单元101" in card.inner_text()
     card.get_by_role("button", name="通过", exact=True).click()
     card.wait_for(state="detached")
-    assert "已通过 王阿姨 的申请" in worker.inner_text("#announcer")
+    worker.wait_for_selector("#announcer:has-text('已通过 王阿姨 的申请')", state="attached")
 
     resident.click("button:has-text('刷新审核状态')")
     resident.wait_for_selector(".notice-card:has-text('垃圾分类宣传周')")
