@@ -110,3 +110,17 @@ def test_mark_read_twice_keeps_one_row(world):
     service.mark_read(notice.id, by=reader)
     db.session.commit()
     assert service.notice_stats(notice.id, viewer=world.worker)["read_count"] == 1
+
+
+def test_a_concurrent_duplicate_read_is_absorbed(world, monkeypatch):
+    notice = service.create_notice(by=world.worker, title="t", body="b", region_id=world.c1.id)
+    db.session.commit()
+    service.mark_read(notice.id, by=world.resident)
+    db.session.commit()
+    # Another request recorded the read after this one looked: the insert itself must not fail.
+    fetched = service.get_notice(notice.id, viewer=world.resident)
+    fetched.read = False
+    monkeypatch.setattr(service, "get_notice", lambda *_a, **_k: fetched)
+    service.mark_read(notice.id, by=world.resident)
+    db.session.commit()
+    assert service.notice_stats(notice.id, viewer=world.worker)["read_count"] == 1
