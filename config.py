@@ -38,6 +38,8 @@ class Config:
     # Uploaded images (app/uploads): stored under instance/uploads, at most 10 MB each as sent.
     UPLOAD_DIR = INSTANCE_DIR / "uploads"
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Open311 GeoReport v2 (app/open311): the one jurisdiction this endpoint serves.
+    OPEN311_JURISDICTION_ID = "baoan.gov.cn"
 
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"

@@ -38,20 +38,24 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     from app.audit.api import bp as audit_bp
     from app.auth.api import bp as auth_bp
     from app.notices.api import bp as notices_bp
+    from app.open311.api import bp as open311_keys_bp
     from app.push.api import bp as push_bp
     from app.regions.api import bp as regions_bp
     from app.reports.api import bp as reports_bp
     from app.uploads.api import bp as uploads_bp
 
-    for bp in (auth_bp, regions_bp, notices_bp, audit_bp, push_bp, reports_bp, uploads_bp):
+    for bp in (auth_bp, regions_bp, notices_bp, audit_bp, push_bp, reports_bp, uploads_bp, open311_keys_bp):
         api.register_blueprint(bp)
     # After the Api: flask-smorest installs its own HTTP error handler, ours replaces it.
     errors.init_app(app)
 
     from app import health, pwa
+    from app.open311 import georeport
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pwa.bp)
+    # GeoReport v2 answers in XML as well as JSON, so it is a plain Flask blueprint.
+    app.register_blueprint(georeport.bp)
 
     socketio.init_app(
         app,

@@ -3,6 +3,7 @@
 from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
 from app.notices.models import Notice, NoticeRead
+from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent
 from app.push.models import NotificationSetting, PushMessage, PushSubscription
 from app.regions.models import Membership, Region, Unit
@@ -18,6 +19,7 @@ from app.reports.models import (
 from app.uploads.models import Upload
 
 __all__ = [
+    "ApiKey",
     "AuditLog",
     "AuthSession",
     "Department",
