@@ -9,7 +9,9 @@ from app.extensions import db
 from app.regions.models import Region
 
 
-def record(actor: User | None, action: str, obj, *, region_id: int | None, summary: str, data=None) -> AuditLog:
+def record(
+    actor: User | None, action: str, obj, *, region_id: int | None, summary: str, data=None
+) -> AuditLog:
     """Log a staff write on `obj` (any model with an integer id); flushed with the write itself."""
     if obj.id is None:
         db.session.flush()

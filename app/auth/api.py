@@ -82,4 +82,3 @@ def logout():
 def me():
     """The signed-in user with every membership."""
     return current_user()
-

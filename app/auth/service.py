@@ -77,7 +77,10 @@ def _issue_tokens(session: AuthSession) -> dict:
             expires_at=datetime.fromtimestamp(decoded["exp"], UTC),
         )
     )
-    return {"access_token": create_access_token(identity=identity, additional_claims=claims), "refresh_token": refresh}
+    return {
+        "access_token": create_access_token(identity=identity, additional_claims=claims),
+        "refresh_token": refresh,
+    }
 
 
 def start_session(user: User, *, user_agent: str | None = None) -> dict:

@@ -89,7 +89,9 @@ def handle_http_exception(exc: HTTPException):
         return error_response(422, "validation_error", "The request is invalid.", fields)
     if status == 429:
         return error_response(
-            429, "rate_limited", "Too many requests; please wait a moment and try again.",
+            429,
+            "rate_limited",
+            "Too many requests; please wait a moment and try again.",
             headers=exc.get_response().headers if hasattr(exc, "get_response") else None,
         )
     message = exc.description if isinstance(exc.description, str) else exc.name
@@ -97,7 +99,9 @@ def handle_http_exception(exc: HTTPException):
         message = "The request body is not valid JSON."
     headers = None
     if status == 405:
-        headers = [("Allow", ", ".join(exc.valid_methods or []))] if getattr(exc, "valid_methods", None) else None
+        headers = (
+            [("Allow", ", ".join(exc.valid_methods or []))] if getattr(exc, "valid_methods", None) else None
+        )
     return error_response(status, HTTP_CODES.get(status, "http_error"), message, headers=headers)
 
 

@@ -20,7 +20,9 @@ class Role(StrEnum):
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
 # Who may post and manage notices for the regions they serve.
-NOTICE_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMITTEE, Role.STREET_STAFF, Role.ADMIN})
+NOTICE_ROLES = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMITTEE, Role.STREET_STAFF, Role.ADMIN}
+)
 # Who verifies residence and keeps the unit register.
 MEMBERSHIP_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.ADMIN})
 UNIT_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.ADMIN})

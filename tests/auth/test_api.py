@@ -27,8 +27,14 @@ def test_register_signs_in_and_hashes_with_argon2id(client):
     res = register(client, phone="+86 139-1234-5678")
     assert res.status_code == 201
     body = res.get_json()
-    assert body["user"] == {"id": body["user"]["id"], "name": "王阿姨", "phone": "13912345678", "memberships": []}
-    assert body["access_token"] and body["refresh_token"]
+    assert body["user"] == {
+        "id": body["user"]["id"],
+        "name": "王阿姨",
+        "phone": "13912345678",
+        "memberships": [],
+    }
+    assert body["access_token"]
+    assert body["refresh_token"]
     user = db.session.scalar(sa.select(User))
     assert user.password_hash.startswith("$argon2id$")
     assert "long-enough-1" not in user.password_hash
@@ -124,9 +130,13 @@ def test_refresh_rotates_and_a_reused_token_ends_the_login(client):
 
 def test_reuse_ends_only_that_login(client):
     register(client)
-    phone_login = client.post("/api/v1/auth/login", json={"phone": "13912345678", "password": "long-enough-1"})
+    phone_login = client.post(
+        "/api/v1/auth/login", json={"phone": "13912345678", "password": "long-enough-1"}
+    )
     other = phone_login.get_json()
-    first = client.post("/api/v1/auth/login", json={"phone": "13912345678", "password": "long-enough-1"}).get_json()
+    first = client.post(
+        "/api/v1/auth/login", json={"phone": "13912345678", "password": "long-enough-1"}
+    ).get_json()
     client.post("/api/v1/auth/refresh", headers=bearer(first["refresh_token"]))
     client.post("/api/v1/auth/refresh", headers=bearer(first["refresh_token"]))
     assert client.get("/api/v1/me", headers=bearer(first["access_token"])).status_code == 401
@@ -195,7 +205,9 @@ def test_login_is_rate_limited_per_phone(app, client):
     app.config["AUTH_RATE_LIMIT_PHONE"] = "3/minute"
     try:
         codes = [
-            client.post("/api/v1/auth/login", json={"phone": "13700000001", "password": "guess-" + str(i)}).status_code
+            client.post(
+                "/api/v1/auth/login", json={"phone": "13700000001", "password": "guess-" + str(i)}
+            ).status_code
             for i in range(4)
         ]
         assert codes == [401, 401, 401, 429]
@@ -237,13 +249,21 @@ def test_writes_are_rate_limited_per_user(app, client):
     user = UserFactory()
     other = UserFactory()
     db.session.commit()
-    logins = [client.post("/api/v1/auth/login", json={"phone": user.phone, "password": PASSWORD}).get_json()
-              for _ in range(3)]
-    other_login = client.post("/api/v1/auth/login", json={"phone": other.phone, "password": PASSWORD}).get_json()
+    logins = [
+        client.post("/api/v1/auth/login", json={"phone": user.phone, "password": PASSWORD}).get_json()
+        for _ in range(3)
+    ]
+    other_login = client.post(
+        "/api/v1/auth/login", json={"phone": other.phone, "password": PASSWORD}
+    ).get_json()
     app.config["WRITE_RATE_LIMIT"] = "2/minute"
     try:
-        codes = [client.post("/api/v1/auth/logout", headers=bearer(t["access_token"])).status_code for t in logins]
+        codes = [
+            client.post("/api/v1/auth/logout", headers=bearer(t["access_token"])).status_code for t in logins
+        ]
         assert codes == [204, 204, 429]
-        assert client.post("/api/v1/auth/logout", headers=bearer(other_login["access_token"])).status_code == 204
+        assert (
+            client.post("/api/v1/auth/logout", headers=bearer(other_login["access_token"])).status_code == 204
+        )
     finally:
         app.config["WRITE_RATE_LIMIT"] = "10000/minute"
