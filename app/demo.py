@@ -303,6 +303,9 @@ def seed_demo() -> str:
         residents.append(resident)
 
     _report_setup(tally, district)
+    from app.reports.demo import seed_demo_reports
+
+    tally.created["reports"], tally.total["reports"] = seed_demo_reports()
     notices = _notices(tally, regions, staff)
     # A few receipts, so the pinned notice's read rate is not zero on day one.
     pinned = notices[0]
