@@ -10,7 +10,7 @@ from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.core.errors import UnprocessableError
 from app.core.storage import get_storage
-from app.uploads import service
+from app.uploads import jobs, service  # noqa: F401  (jobs registers the orphan purge)
 
 bp = Blueprint("uploads", __name__, url_prefix="/api/v1", description="Uploaded images")
 

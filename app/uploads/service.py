@@ -141,3 +141,33 @@ def get_upload_to_serve(
     if upload is None or not can_view(upload, viewer):
         raise NotFoundError("No such upload.")
     return upload
+
+
+# --- housekeeping ------------------------------------------------------------------------------------------
+
+ORPHAN_HOURS = 24
+
+
+def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
+    """Delete images never attached to anything and uploaded before `before` (a report abandoned halfway),
+    files first, so a crash between the two leaves a row whose file is gone rather than an untracked file."""
+    storage = get_storage()
+    total = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(Upload.id, Upload.key, Upload.thumb_key)
+            .where(Upload.report_id.is_(None), Upload.created_at < before)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return total
+        for row in rows:
+            storage.delete(row.key)
+            storage.delete(row.thumb_key)
+        db.session.execute(
+            sa.delete(Upload)
+            .where(Upload.id.in_([r.id for r in rows]), Upload.report_id.is_(None))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        total += len(rows)

@@ -347,3 +347,19 @@ def test_unknown_upload_is_404(client, auth, user):
     response = client.get(f"{URL}/999999", headers=auth(user))
 
     assert response.status_code == 404
+
+
+def test_images_nobody_attached_are_purged_after_a_day(client, auth, user, upload_dir):
+    from datetime import timedelta
+
+    kept = post(client, auth(user), phone_jpeg()).get_json()["id"]
+    dropped = post(client, auth(user), phone_jpeg()).get_json()["id"]
+    db.session.execute(
+        sa.update(Upload).where(Upload.id == dropped).values(created_at=utcnow() - timedelta(hours=25))
+    )
+    db.session.commit()
+
+    assert service.purge_orphans(utcnow() - timedelta(hours=service.ORPHAN_HOURS)) == 1
+
+    assert [u.id for u in db.session.scalars(sa.select(Upload))] == [kept]
+    assert len(stored_files(upload_dir)) == 2
