@@ -105,3 +105,11 @@ def test_grids_are_valid_adjacent_and_never_overlap():
     for a, b in itertools.combinations(polygons, 2):
         assert a.intersection(b).area == pytest.approx(0, abs=1e-12)
     assert len({round(p.area, 8) for p in polygons}) == len(polygons)
+
+
+def test_notice_categories_are_ones_the_api_accepts():
+    from app.notices.schemas import CATEGORIES
+
+    seed_demo()
+    assert len(set(db.session.scalars(sa.select(Notice.category)))) >= 4
+    assert set(db.session.scalars(sa.select(Notice.category))) <= set(CATEGORIES)
