@@ -128,8 +128,9 @@ def public_reports(args):
 
 @bp.get("/reports/<int:report_id>")
 @jwt_required()
-@bp.response(200, ReportSchema, description="Staff and the reporter; anyone else gets the PublicReport shape")
-@bp.alt_response(299, schema=PublicReportSchema, description="(documentation only) what others see, with 200")
+@bp.response(
+    200, ReportSchema, description="For its staff and reporter; others see a public report's public face"
+)
 def get_report(report_id: int):
     """One report with its timeline, deadlines and warning."""
     user = current_user()

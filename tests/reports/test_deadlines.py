@@ -168,3 +168,13 @@ def test_warnings_reach_the_holder_and_the_level_above(world, t0):
     assert payload["message"]["kind"] == "staff_deadline"
     assert set(payload["audience"]["users"]) == {world.worker.id}  # the community now holds it
     assert payload["message"]["url"] == f"/reports/{report.id}"
+
+
+def test_the_check_works_through_every_due_report_in_batches(world, t0):
+    made = [make_report(world.resident, now=t0).id for _ in range(5)]
+    make_report(world.resident, now=t0 + 100 * MIN)  # not due yet at the time checked
+
+    tally = check_deadlines(t0 + 95 * MIN, batch=2)
+
+    assert tally == {"checked": 5, "yellow": 5, "red": 0, "escalated": 0}
+    assert {fresh(i).warning for i in made} == {"yellow"}
