@@ -18,6 +18,7 @@ from app.core.pagination import SortKey, cut_page, order_by, page_query
 from app.core.permissions import NOTICE_ROLES, STAFF_ROLES, Role, serves, staff_paths
 from app.extensions import db
 from app.notices.models import Notice, NoticeRead
+from app.push.service import notify_notice
 from app.regions.models import Membership, MembershipStatus, Region, Unit
 
 FEED_ORDER = [
@@ -270,6 +271,7 @@ def create_notice(
     )
     db.session.add(notice)
     db.session.flush()
+    notify_notice(notice)
     record(
         by,
         "notice.create",
@@ -310,6 +312,8 @@ def update_notice(notice_id: int, *, by: User, changes: dict) -> Notice:
             summary=f"Edited notice “{notice.title}” ({', '.join(changed)})",
             data={"fields": changed},
         )
+        if "publish_at" in changed:
+            notify_notice(notice)  # the pending push moves with the new publishing time
     _annotate([notice], by, utcnow())
     return notice
 
