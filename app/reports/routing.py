@@ -1,8 +1,9 @@
 """Which grid contains a point: the rule of GET /regions/locate (a grid whose polygon covers the point; on a
 shared border the lowest id wins), answered from an in-process STRtree of grid polygons.
 
-The index is rebuilt when this process changes a region, and at least every REFRESH_SECONDS, so other
-processes' region edits are picked up too. Nothing in it is authoritative; it is rebuilt from the database.
+The index is rebuilt when this process changes a region (at the flush and again at the commit), and at
+least every REFRESH_SECONDS, so other processes' region edits are picked up too. Nothing in it is
+authoritative; it is rebuilt from the database.
 """
 
 import threading
@@ -88,17 +89,15 @@ def invalidate() -> None:
 
 @event.listens_for(Session, "after_flush")
 def _regions_changed(session: Session, _context) -> None:
+    # Rebuilt now, so this transaction routes by its own new grids (seeding regions and reports together),
+    # and again once it commits or rolls back, so no one keeps an index built from a state in between.
     if any(isinstance(obj, Region) for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info["regions_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _rebuild_after_commit(session: Session) -> None:
-    # After the commit, not the flush: a rebuild in between would cache the old polygons as current.
-    if session.info.pop("regions_changed", False):
         invalidate()
 
 
+@event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _forget_region_changes(session: Session) -> None:
-    session.info.pop("regions_changed", None)
+def _rebuild_after_the_transaction(session: Session) -> None:
+    if session.info.pop("regions_changed", False):
+        invalidate()
