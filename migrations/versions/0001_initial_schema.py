@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 03:06:40.676123
+Create Date: 2026-11-28 03:28:39.218356
 
 """
 
@@ -252,6 +252,24 @@ def upgrade():
             ["user_id"], ["users.id"], name=op.f("fk_notification_settings_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_settings")),
+    )
+    op.create_table(
+        "open311_api_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_open311_api_keys_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_open311_api_keys_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_open311_api_keys")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_open311_api_keys_key_hash")),
     )
     op.create_table(
         "push_subscriptions",
@@ -676,6 +694,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_push_subscriptions_user_id"))
 
     op.drop_table("push_subscriptions")
+    op.drop_table("open311_api_keys")
     op.drop_table("notification_settings")
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_index("ix_notices_feed")
