@@ -290,3 +290,17 @@ def test_anyone_may_report_even_without_a_membership(client, world, auth):
     db.session.commit()
 
     assert client.post(REPORTS, json=body(), headers=auth(stranger)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("resident", 200), ("grid_worker", 200), ("worker", 200), ("street_staff", 200), ("admin", 200),
+     ("street2_staff", 404), ("worker2", 404), ("committee", 404), ("resident2", 404), ("stranger", 404)],
+)  # fmt: skip
+def test_report_photos_are_served_to_its_reporter_and_staff_only(client, world, auth, who, status):
+    photo = upload(client, auth(world.resident))
+    client.post(REPORTS, json=body(photo_ids=[photo]), headers=auth(world.resident))
+
+    response = client.get(f"/api/v1/uploads/{photo}/thumb", headers=auth(getattr(world, who)))
+
+    assert response.status_code == status
