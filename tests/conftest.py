@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -82,3 +83,23 @@ def auth(client):
     from tests.factories import auth_header
 
     return auth_header
+
+
+@pytest.fixture
+def count_queries():
+    """with count_queries() as statements: ...; then len(statements) is how many SQL statements ran."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def _count(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", _count)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", _count)
+
+    return counting
