@@ -89,6 +89,14 @@ class Config:
     # Absolute base for links in SMS texts, e.g. https://linli.example.cn (empty: no link).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
+    # Chat (app/chat): working hours in TIMEZONE (outside them an automatic reply), ISO weekdays (1 = Monday),
+    # how long the grid worker has before the whole community sees a conversation, and how long a resident
+    # has to read a reply before it is pushed to their phone.
+    CHAT_WORKING_HOURS = os.environ.get("CHAT_WORKING_HOURS", "08:30-17:30")
+    CHAT_WORKING_DAYS = os.environ.get("CHAT_WORKING_DAYS", "1,2,3,4,5")
+    CHAT_SHARE_AFTER_SECONDS = env_int("CHAT_SHARE_AFTER_SECONDS", 600)
+    CHAT_REPLY_PUSH_DELAY_SECONDS = env_int("CHAT_REPLY_PUSH_DELAY_SECONDS", 20)
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe; only production checks."""

@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
+from app.chat.models import CannedReply, ChatAttachment, ChatMessage, Conversation, ConversationRead
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent
@@ -22,6 +23,11 @@ __all__ = [
     "ApiKey",
     "AuditLog",
     "AuthSession",
+    "CannedReply",
+    "ChatAttachment",
+    "ChatMessage",
+    "Conversation",
+    "ConversationRead",
     "Department",
     "DepartmentMember",
     "Membership",

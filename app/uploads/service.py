@@ -119,9 +119,10 @@ def can_view(upload: Upload, user: User) -> bool:
     """The uploader, and whoever may see the report the image is attached to."""
     if upload.owner_id == user.id:
         return True
+    from app.chat.service import can_view_upload_in_chat
     from app.reports.service import can_view_upload_of_report
 
-    return can_view_upload_of_report(upload, user)
+    return can_view_upload_of_report(upload, user) or can_view_upload_in_chat(upload, user)
 
 
 def get_upload_to_serve(
@@ -148,6 +149,13 @@ def get_upload_to_serve(
 ORPHAN_HOURS = 24
 
 
+def _in_chat():
+    """Images sent in a chat message are attached too (app/chat keeps the link)."""
+    from app.chat.models import ChatAttachment
+
+    return sa.exists().where(ChatAttachment.upload_id == Upload.id)
+
+
 def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
     """Delete images never attached to anything and uploaded before `before` (a report abandoned halfway),
     files first, so a crash between the two leaves a row whose file is gone rather than an untracked file."""
@@ -156,7 +164,7 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
     while True:
         rows = db.session.execute(
             sa.select(Upload.id, Upload.key, Upload.thumb_key)
-            .where(Upload.report_id.is_(None), Upload.created_at < before)
+            .where(Upload.report_id.is_(None), Upload.created_at < before, ~_in_chat())
             .limit(chunk)
         ).all()
         if not rows:
@@ -166,7 +174,7 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
             storage.delete(row.thumb_key)
         db.session.execute(
             sa.delete(Upload)
-            .where(Upload.id.in_([r.id for r in rows]), Upload.report_id.is_(None))
+            .where(Upload.id.in_([r.id for r in rows]), Upload.report_id.is_(None), ~_in_chat())
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
