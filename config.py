@@ -59,6 +59,8 @@ class Config:
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js"
 
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # The Redis pub/sub channel of the Socket.IO message queue: processes of one deployment share it.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
 
     # Background work (app/outbox): `flask worker`, or a thread beside the web server in development.
     WORKER_IN_PROCESS = env_bool("WORKER_IN_PROCESS", False)
@@ -121,6 +123,8 @@ class TestingConfig(Config):
     WRITE_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
+    # Pub/sub ignores Redis database numbers: a channel per test run keeps parallel runs apart.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or f"linli-test-{os.getpid()}"
     PUSH_ALLOW_LOOPBACK = True
     SMS_BACKEND = "memory"
 

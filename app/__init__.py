@@ -63,6 +63,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_handlers=False,
     )
 

@@ -17,3 +17,20 @@ def outbox(app):
     worker = Worker(app, concurrency=2, periodic=True)
     yield worker
     worker.close()
+
+
+@pytest.fixture(scope="session")
+def live_url(app):
+    """The suite's app on 127.0.0.1 and a free port (threaded Werkzeug: websockets via simple-websocket)."""
+    import logging
+    import threading
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="chat-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
