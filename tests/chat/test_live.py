@@ -111,14 +111,15 @@ def test_an_expiring_token_mid_connection_keeps_the_outbox(live_url, app, world,
 
     sid = decode_token(tokens["access_token"])["sid"]
     short = create_access_token(
-        identity=str(world.resident.id), additional_claims={"sid": sid}, expires_delta=timedelta(seconds=1)
+        identity=str(world.resident.id), additional_claims={"sid": sid}, expires_delta=timedelta(seconds=3)
     )
+    expires = decode_token(short)["exp"]
     resident, worker = peers(short), peers(token_for(world.grid_worker))
     outbox = [{"conversation_id": conv, "body": f"第{n}条", "client_id": cid()} for n in range(1, 4)]
     first = resident.call("chat:send", outbox[0])
     assert first["message"]["seq"] == 1
     outbox.pop(0)
-    time.sleep(1.2)
+    time.sleep(max(expires - time.time() + 0.2, 0))
     refused = resident.call("chat:send", outbox[0])
     assert refused["error"]["code"] == "token_expired"
     # The client refreshes over HTTP and reconnects with the fresh token, then drains its outbox in order.
