@@ -76,10 +76,11 @@ def _preview(conv) -> str:
 def conversation_waiting(conv) -> None:
     """A resident's message now waits: its assignee, else the staff who see it, hear of it."""
     targets = {conv.assignee_id} if conv.assignee_id else staff_audience(conv)
-    _push_staff(conv, targets, "居民发来新的咨询")
+    _push_staff(conv, targets, "居民发来新的咨询", f"chat:{conv.id}:waiting:{conv.last_seq}")
 
 
-def _push_staff(conv, targets, title: str) -> None:
+def _push_staff(conv, targets, title: str, ref: str) -> None:
+    """`ref` names the cause: the push service sends one cause once."""
     notify_users(
         targets,
         PushKind.STAFF_NEW_CONVERSATION,
@@ -87,13 +88,15 @@ def _push_staff(conv, targets, title: str) -> None:
         body=f"{conv.resident.name}：{_preview(conv)}",
         url=f"/messages/{conv.id}",
         tag=f"chat-{conv.id}",
-        ref=f"chat:{conv.id}",
+        ref=ref,
     )
 
 
 def transferred(conv, target, *, by) -> None:
     if target.id != by.id:
-        _push_staff(conv, {target.id}, f"{by.name} 转交给您一个会话")
+        _push_staff(
+            conv, {target.id}, f"{by.name} 转交给您一个会话", f"chat:{conv.id}:to:{target.id}:{conv.last_seq}"
+        )
 
 
 def shared(conv, *, newly: set[int]) -> None:
@@ -102,7 +105,7 @@ def shared(conv, *, newly: set[int]) -> None:
     staff = staff_audience(conv)
     enqueue(EMIT, {"event": "chat:conversation", "payload": conversation_view(conv), "users": sorted(staff)})
     if conv.waiting_since is not None and newly:
-        _push_staff(conv, newly, "有居民咨询等待回复")
+        _push_staff(conv, newly, "有居民咨询等待回复", f"chat:{conv.id}:shared")
 
 
 def staff_replied(conv, msg) -> None:
