@@ -2,6 +2,7 @@
 with typing and read ticks, a forced disconnect with messages sent meanwhile, and a token that expires
 during a long connection (the client keeps its outbox, refreshes, reconnects and sends it once, in order)."""
 
+import socket
 import time
 from datetime import timedelta
 
@@ -84,7 +85,8 @@ def test_after_a_forced_disconnect_sync_brings_every_missed_message_once(live_ur
     seen = {m["seq"]: m for m in resident.wait_for("chat:message", 1)}
     last_seq = max(seen)
     # The phone loses its connection without a goodbye: the transport dies under the client.
-    resident.client.eio.ws.shutdown()
+    # shutdown() before close: a close alone waits for the client's reader thread, so no FIN goes out.
+    resident.client.eio.ws.sock.shutdown(socket.SHUT_RDWR)
     # Bounded wait until the server has noticed and dropped the socket from the resident's room.
     deadline = time.monotonic() + 10
     while _in_room(f"user:{world.resident.id}") and time.monotonic() < deadline:
