@@ -32,6 +32,8 @@ bp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat with co
 def conversation_answer(conv, user, side: str) -> dict:
     body = conversation_view(conv, unread=service.unread_for(conv, user), side=side)
     body["worker"] = service.worker_card(conv)
+    if side == "staff":
+        body["colleagues"] = service.colleagues(conv, of=user)
     return body
 
 

@@ -153,6 +153,9 @@ class ConversationSchema(Schema):
     resolved_at = fields.String(allow_none=True)
     rating = fields.Nested(ChatRatingOutSchema, allow_none=True)
     worker = fields.Nested(WorkerCardSchema, allow_none=True)
+    colleagues = fields.List(
+        fields.Nested(ChatPersonSchema), metadata={"description": "workers: who to transfer to"}
+    )
     created_at = fields.String()
     updated_at = fields.String()
 

@@ -44,6 +44,7 @@ MAX_ATTACHMENTS = 6
 PREVIEW_CHARS = 60
 # One automatic reply per conversation per this long, however many messages come in at night.
 AUTO_REPLY_EVERY = timedelta(hours=8)
+REUSE_RESOLVED = timedelta(days=3)
 C = Conversation
 M = ChatMessage
 
@@ -80,18 +81,25 @@ def _resident_home(user: User, community_id: int | None):
 def open_conversation(
     *, by: User, subject: str | None = None, community_id: int | None = None, now: datetime | None = None
 ) -> tuple[Conversation, bool]:
-    """The resident's open conversation with their community, or a new one (returns it and whether new).
+    """The resident's open (or lately resolved) conversation with their community, or a new one; returns it
+    and whether it is new.
     It goes to the resident's grid workers first; with none, or out of hours, the whole community sees it."""
     home = _resident_home(by, community_id)
+    now = now or utcnow()
+    # A conversation resolved lately is still the resident's screen (to rate it, or to write again,
+    # which reopens it); older ones stay in the history and a new question starts afresh.
     existing = db.session.scalar(
         sa.select(C)
-        .where(C.resident_id == by.id, C.community_id == home.region_id, C.status == ConversationStatus.OPEN)
+        .where(
+            C.resident_id == by.id,
+            C.community_id == home.region_id,
+            sa.or_(C.status == ConversationStatus.OPEN, C.resolved_at >= now - REUSE_RESOLVED),
+        )
         .order_by(C.id.desc())
         .limit(1)
     )
     if existing is not None:
         return existing, False
-    now = now or utcnow()
     grid_id = home.unit.grid_id if home.unit is not None else None
     conv = Conversation(
         resident_id=by.id,
@@ -106,6 +114,15 @@ def open_conversation(
     db.session.add(conv)
     db.session.flush()
     return conv, True
+
+
+def colleagues(conv: Conversation, *, of: User) -> list[dict]:
+    """Workers of the conversation's community it may be transferred to."""
+    ids = staff_audience(conv, shared=True) - {of.id}
+    users = db.session.scalars(
+        sa.select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.id)
+    )
+    return [{"id": u.id, "name": u.name} for u in users]
 
 
 def worker_card(conv: Conversation) -> dict | None:
