@@ -98,6 +98,7 @@ class Config:
     CHAT_WORKING_DAYS = os.environ.get("CHAT_WORKING_DAYS", "1,2,3,4,5")
     CHAT_SHARE_AFTER_SECONDS = env_int("CHAT_SHARE_AFTER_SECONDS", 600)
     CHAT_REPLY_PUSH_DELAY_SECONDS = env_int("CHAT_REPLY_PUSH_DELAY_SECONDS", 20)
+    CHAT_SENDS_PER_MINUTE = env_int("CHAT_SENDS_PER_MINUTE", 60)
 
     @classmethod
     def validate(cls) -> None:

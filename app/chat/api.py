@@ -101,8 +101,7 @@ def send_message(data, conversation_id: int):
     user = current_user()
     data["client_id"] = check_idempotency_key(request.headers.get("Idempotency-Key")) or data["client_id"]
     msg, replayed = service.send_message(conversation_id, by=user, **data)
-    conv, _ = service.get_conversation(conversation_id, viewer=user)
-    body = message_view(msg, conv)
+    body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
     commit()
     return body, 200 if replayed else 201
 

@@ -8,8 +8,9 @@ must reconnect with a fresh token to hear anything more.
 
 import functools
 import time
+from collections import deque
 
-from flask import request
+from flask import current_app, request
 from flask_jwt_extended import decode_token
 from flask_socketio import join_room, leave_room
 from jwt import ExpiredSignatureError
@@ -25,6 +26,8 @@ from app.extensions import db, socketio
 
 # sid -> the access token's claims; per process, like the socket itself.
 _connections: dict[str, dict] = {}
+# sid -> when its recent messages were sent, for the per-connection send limit.
+_recent_sends: dict[str, deque] = {}
 
 
 def _refuse(code: str, message: str):
@@ -52,6 +55,19 @@ def on_connect(auth=None):
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _connections.pop(request.sid, None)
+    _recent_sends.pop(request.sid, None)
+
+
+def _check_send_rate() -> None:
+    """At most CHAT_SENDS_PER_MINUTE messages a minute per connection (REST writes have their own limit)."""
+    limit = current_app.config["CHAT_SENDS_PER_MINUTE"]
+    now = time.monotonic()
+    recent = _recent_sends.setdefault(request.sid, deque())
+    while recent and recent[0] <= now - 60:
+        recent.popleft()
+    if len(recent) >= limit:
+        raise ApiError("Too many messages; please wait a moment.", code="rate_limited")
+    recent.append(now)
 
 
 def socket_user():
@@ -99,11 +115,11 @@ def chat_event(name: str):
 @chat_event("chat:send")
 def on_send(payload):
     user = socket_user()
+    _check_send_rate()
     data = SendEventSchema().load(payload)
     conversation_id = data.pop("conversation_id")
     msg, replayed = service.send_message(conversation_id, by=user, **data)
-    conv, _ = service.get_conversation(conversation_id, viewer=user)
-    body = message_view(msg, conv)
+    body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
     commit()
     return {"message": body, "replayed": replayed}
 

@@ -88,6 +88,7 @@ class ChatMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sender: Mapped[User | None] = relationship()
+    conversation: Mapped[Conversation] = relationship()
     attachments: Mapped[list["ChatAttachment"]] = relationship(
         order_by="ChatAttachment.position", cascade="all, delete-orphan"
     )

@@ -35,18 +35,26 @@ def audience(conv, *, internal: bool = False) -> set[int]:
     return staff if internal else staff | {conv.resident_id}
 
 
-def messages_posted(conv, messages, *, also=frozenset()) -> None:
-    """Each message to whoever sees it, once the transaction that stored it commits."""
-    everyone = audience(conv) | set(also)
-    staff = everyone - {conv.resident_id}
+def messages_posted(conv, messages, *, also=frozenset(), inbox: bool = True) -> None:
+    """Each message to whoever sees it, once the transaction that stored it commits. Inboxes follow
+    `chat:message` too; `chat:conversation` goes out only when the conversation's state changed (inbox)."""
+    staff = staff_audience(conv) | set(also)
+    everyone = staff | {conv.resident_id}
+    staff = staff - {conv.resident_id}
     for msg in messages:
-        defer(_emit, "chat:message", message_view(msg, conv), staff if msg.internal else everyone)
-    conversation_changed(conv, also=also)
+        view = message_view(msg, conv)
+        msg.view = view  # the sender's ack reuses it
+        defer(_emit, "chat:message", view, staff if msg.internal else everyone)
+    if inbox:
+        _conversation_to(conv, staff)
 
 
 def conversation_changed(conv, *, also=frozenset()) -> None:
-    staff = staff_audience(conv) | set(also)
-    defer(_emit, "chat:conversation", conversation_view(conv, side="staff"), staff - {conv.resident_id})
+    _conversation_to(conv, (staff_audience(conv) | set(also)) - {conv.resident_id})
+
+
+def _conversation_to(conv, staff) -> None:
+    defer(_emit, "chat:conversation", conversation_view(conv, side="staff"), staff)
     defer(_emit, "chat:conversation", conversation_view(conv, side="resident"), {conv.resident_id})
 
 
@@ -112,7 +120,6 @@ def staff_replied(conv, msg) -> None:
     """The resident hears of a reply by push unless they read it within CHAT_REPLY_PUSH_DELAY_SECONDS
     (reading it means they had the conversation open: no need to buzz their phone)."""
     delay = current_app.config["CHAT_REPLY_PUSH_DELAY_SECONDS"]
-    db.session.flush()
     enqueue(
         REPLY_PUSH,
         {"conversation_id": conv.id, "message_id": msg.id},

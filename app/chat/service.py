@@ -192,11 +192,12 @@ def _append(
     now: datetime,
 ) -> ChatMessage:
     msg = ChatMessage(
-        conversation_id=conv.id,
+        conversation=conv,
+        sender=sender,
+        attachments=[],
         seq=_next_seq(conv, internal),
         internal=internal,
         kind=kind,
-        sender_id=sender.id if sender else None,
         client_id=client_id,
         body=body,
         created_at=now,
@@ -247,8 +248,9 @@ def send_message(
             raise
         return stored, True
     for position, upload_id in enumerate(attachment_ids):
-        db.session.add(ChatAttachment(message_id=msg.id, upload_id=upload_id, position=position))
+        msg.attachments.append(ChatAttachment(upload_id=upload_id, position=position))
     events = [msg]
+    state = (conv.status, conv.assignee_id, conv.waiting_since is None)
     if not internal:
         _mark_read(conv, by, side, msg.seq)
         if side == "resident":
@@ -256,7 +258,8 @@ def send_message(
         else:
             _staff_answered(conv, by, msg, now)
     db.session.flush()
-    notify.messages_posted(conv, events)
+    changed = state != (conv.status, conv.assignee_id, conv.waiting_since is None)
+    notify.messages_posted(conv, events, inbox=changed)
     return msg, False
 
 

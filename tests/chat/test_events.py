@@ -245,3 +245,15 @@ def test_a_revoked_login_is_refused_on_its_next_event(app, client, world, auth, 
     client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
     ack = sock.ack("chat:typing", {"conversation_id": conv["id"]})
     assert ack["error"]["code"] in ("token_revoked", "unauthorized")
+
+
+def test_a_connection_sending_too_fast_is_rate_limited(app, client, world, auth, sockets, monkeypatch):
+    monkeypatch.setitem(app.config, "CHAT_SENDS_PER_MINUTE", 3)
+    conv = open_conv(client, auth, world.resident)
+    resident = sockets(world.resident)
+    acks = [
+        resident.ack("chat:send", {"conversation_id": conv["id"], "body": f"m{n}", "client_id": cid()})
+        for n in range(4)
+    ]
+    assert [("message" in a) for a in acks] == [True, True, True, False]
+    assert acks[3]["error"]["code"] == "rate_limited"
