@@ -128,3 +128,38 @@ def test_worker_claims_notes_and_resolves_and_the_resident_rates(world, new_cont
     resident.wait_for_selector(".chat-rating:has-text('谢谢')")
     assert resident.errors == []
     assert worker.errors == []
+
+
+def test_an_expired_token_mid_conversation_reconnects_and_keeps_the_outbox(world, new_context):
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token, decode_token
+
+    from app.auth.service import start_session
+    from app.extensions import db
+    from tests.e2e.helpers import store_tokens
+
+    tokens = start_session(world.resident)
+    db.session.commit()
+    sid = decode_token(tokens["access_token"])["sid"]
+    short = create_access_token(
+        identity=str(world.resident.id), additional_claims={"sid": sid}, expires_delta=timedelta(seconds=4)
+    )
+    expires = decode_token(short)["exp"]
+    resident = watch(new_context().new_page())
+    resident.goto("/login")
+    store_tokens(resident, {"access_token": short, "refresh_token": tokens["refresh_token"]})
+    resident.goto("/messages")
+    resident.wait_for_selector(".chat.is-connected")
+    time.sleep(max(expires - time.time() + 0.5, 0))
+    # The connection outlived its token: the send is refused, the app refreshes and reconnects, and the
+    # message waiting in the outbox goes out once.
+    send(resident, "令牌过期后发的")
+    resident.wait_for_selector(".msg-mine:has-text('令牌过期后发的'):has-text('已送达')", timeout=20_000)
+    assert resident.evaluate("JSON.parse(localStorage.getItem('linli.tokens')).access") != short
+    worker = watch(new_context().new_page())
+    sign_in(worker, world.grid_worker, "/messages")
+    worker.locator(".inbox-link", has_text="resident").click()
+    worker.wait_for_selector(".msg-theirs:has-text('令牌过期后发的')")
+    assert bodies(worker).count("令牌过期后发的") == 1
+    assert resident.errors == []
