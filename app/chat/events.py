@@ -3,7 +3,7 @@ REST views call, commits and answers the ack; every error is the one envelope, a
 
 A connection is refused without a valid access token. Its token is checked again on every event: once it
 has expired the event is refused with `token_expired` and the connection leaves its rooms, so a client
-must reconnect with a fresh token to hear anything more.
+must reconnect with a fresh token to hear anything more. A sweep does the same to idle connections.
 """
 
 import functools
@@ -49,6 +49,7 @@ def on_connect(auth=None):
         raise _refuse("invalid_token", "The access token is invalid.")
     _connections[request.sid] = claims
     join_room(f"user:{claims['sub']}")
+    _start_sweeper()
     return True
 
 
@@ -68,6 +69,42 @@ def _check_send_rate() -> None:
     if len(recent) >= limit:
         raise ApiError("Too many messages; please wait a moment.", code="rate_limited")
     recent.append(now)
+
+
+SWEEP_SECONDS = 15
+_sweeper = {"started": False}
+
+
+def _start_sweeper() -> None:
+    """One task per process: idle connections whose token has expired stop hearing events too."""
+    if not _sweeper["started"]:
+        _sweeper["started"] = True
+        socketio.start_background_task(_sweep_forever)
+
+
+def _sweep_forever() -> None:
+    while True:
+        socketio.sleep(SWEEP_SECONDS)
+        sweep_expired()
+
+
+def sweep_expired(now: float | None = None) -> int:
+    """Take connections with an expired token out of their rooms and tell them `token_expired`
+    (the client reconnects with a fresh token); returns how many."""
+    now = time.time() if now is None else now
+    expired = 0
+    for sid, claims in list(_connections.items()):
+        if claims["exp"] > now or claims.get("swept"):
+            continue
+        claims["swept"] = True
+        socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
+        socketio.emit(
+            "token_expired",
+            {"error": {"code": "token_expired", "message": "Reconnect with a fresh token."}},
+            to=sid,
+        )
+        expired += 1
+    return expired
 
 
 def socket_user():

@@ -71,6 +71,8 @@ export async function connect() {
         }
         emitLocal("disconnect", "error");
       });
+      // The server's sweep found this connection's token expired: come back with a fresh one.
+      s.on("token_expired", () => reconnectFresh().catch(() => {}));
       for (const name of ["chat:message", "chat:typing", "chat:read", "chat:conversation"]) {
         s.on(name, (data) => emitLocal(name, data));
       }

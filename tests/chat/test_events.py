@@ -257,3 +257,20 @@ def test_a_connection_sending_too_fast_is_rate_limited(app, client, world, auth,
     ]
     assert [("message" in a) for a in acks] == [True, True, True, False]
     assert acks[3]["error"]["code"] == "rate_limited"
+
+
+def test_an_idle_connection_past_its_token_is_told_and_hears_nothing_more(app, client, world, auth, sockets):
+    from app.chat import events
+
+    conv = open_conv(client, auth, world.resident)
+    token = token_for(world.resident, expires_delta=timedelta(seconds=60))
+    idle = sockets(token=token)
+    fresh = sockets(world.resident)
+    assert events.sweep_expired(now=time.time()) == 0
+    assert events.sweep_expired(now=decode_token(token)["exp"] + 1) == 1
+    (told,) = idle.events("token_expired", WAIT)
+    assert told["error"]["code"] == "token_expired"
+    send(client, auth(world.grid_worker), conv["id"], "有新回复")
+    assert [m["body"] for m in fresh.events("chat:message", WAIT)] == ["有新回复"]
+    time.sleep(0.2)
+    assert idle.events("chat:message") == []
