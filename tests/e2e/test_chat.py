@@ -62,6 +62,7 @@ def test_resident_and_grid_worker_chat_through_a_forced_disconnect(world, new_co
     row = worker.locator(".inbox-link", has_text="resident")
     row.wait_for()
     assert row.locator(".inbox-unread").inner_text() == "1"
+    screenshot(worker, "chat-inbox")
     row.click()
     worker.wait_for_selector(".msg-theirs:has-text('3栋电梯坏了')")
     worker.wait_for_selector(".chat.is-connected")
@@ -117,6 +118,7 @@ def test_worker_claims_notes_and_resolves_and_the_resident_rates(world, new_cont
     worker.uncheck("#chat-note")
     send(worker, "请带身份证和租赁合同来社区办理")
     worker.wait_for_selector(".msg-mine:has-text('身份证')")
+    screenshot(worker, "chat-worker")
     worker.get_by_role("button", name="结束会话").click()
     worker.wait_for_selector(".chat-actions:has-text('已结束')")
 
