@@ -7,13 +7,18 @@ from flask_smorest import Blueprint
 from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.core.schemas import page_schema
-from app.reports import categories, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
+from app.reports import categories, departments, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
 from app.reports.access import View, view_of
 from app.reports.schemas import (
     CategoryListArgs,
     CategorySchema,
     CategoryUpdateSchema,
+    DepartmentAdminSchema,
+    DepartmentCreateSchema,
+    DepartmentMemberAddSchema,
+    DepartmentMemberSchema,
     DepartmentSchema,
+    DepartmentUpdateSchema,
     MapPointSchema,
     MeTooSchema,
     NearbyArgs,
@@ -68,6 +73,57 @@ def update_category(data, code: str):
 def list_departments():
     """Departments a street or district can whistle (吹哨) into a report."""
     return queries.list_departments()
+
+
+@bp.post("/departments")
+@jwt_required()
+@bp.arguments(DepartmentCreateSchema)
+@bp.response(201, DepartmentAdminSchema)
+def create_department(data):
+    """Set up a department for a street or the district (admins)."""
+    department = departments.create_department(by=current_user(), **data)
+    commit()
+    return department
+
+
+@bp.patch("/departments/<int:department_id>")
+@jwt_required()
+@bp.arguments(DepartmentUpdateSchema)
+@bp.response(200, DepartmentAdminSchema)
+def update_department(data, department_id: int):
+    """Rename or deactivate a department (admins); a deactivated one can no longer be whistled."""
+    department = departments.update_department(department_id, data, by=current_user())
+    commit()
+    return department
+
+
+@bp.get("/departments/<int:department_id>/members")
+@jwt_required()
+@bp.response(200, DepartmentMemberSchema(many=True))
+def list_department_members(department_id: int):
+    """Who works for the department (admins)."""
+    return departments.list_members(department_id, by=current_user())
+
+
+@bp.post("/departments/<int:department_id>/members")
+@jwt_required()
+@bp.arguments(DepartmentMemberAddSchema)
+@bp.response(201, DepartmentMemberSchema)
+@bp.alt_response(200, schema=DepartmentMemberSchema, description="Already a member")
+def add_department_member(data, department_id: int):
+    """Add a user to the department's staff, with the department_staff role on its region (admins)."""
+    member, created = departments.add_member(department_id, user_id=data["user_id"], by=current_user())
+    commit()
+    return member, 201 if created else 200
+
+
+@bp.delete("/departments/<int:department_id>/members/<int:user_id>")
+@jwt_required()
+@bp.response(204)
+def remove_department_member(department_id: int, user_id: int):
+    """Take a user off the department (admins)."""
+    departments.remove_member(department_id, user_id=user_id, by=current_user())
+    commit()
 
 
 # --- reports -----------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
+from app.auth.schemas import PublicUserSchema
 from app.reports.models import ReportStatus, ReportType, WarningLevel
 from app.reports.workflow import Action
 
@@ -196,6 +197,38 @@ class DepartmentSchema(Schema):
     code = fields.String()
     name = fields.String()
     name_en = fields.String()
+
+
+class DepartmentAdminSchema(DepartmentSchema):
+    region_id = fields.Integer()
+    active = fields.Boolean()
+
+
+class DepartmentCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    region_id = fields.Integer(required=True)
+
+
+class DepartmentUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=60))
+    name_en = fields.String(validate=validate.Length(min=1, max=80))
+    active = fields.Boolean()
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Change at least one field.", "_schema")
+
+
+class DepartmentMemberSchema(Schema):
+    user = fields.Nested(PublicUserSchema)
+    created_at = fields.DateTime()
+
+
+class DepartmentMemberAddSchema(Schema):
+    user_id = fields.Integer(required=True)
 
 
 class PhotoSchema(Schema):
