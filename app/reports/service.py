@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.unique import first_write_guard
 from app.extensions import db
+from app.regions.locator import locate_grid
 from app.regions.models import Level, Region
 from app.reports import notify
 from app.reports.access import View, report_roles, view_of
@@ -30,7 +31,6 @@ from app.reports.models import (
     ReportType,
     WarningLevel,
 )
-from app.reports.routing import locate_grid
 from app.reports.timeline import add_event
 from app.reports.workflow import HANDLERS, Action, move_report, needs_proof_photo
 from app.uploads.models import Upload
