@@ -158,7 +158,9 @@ def update_consultation(consultation_id: int, *, by: User, changes: dict) -> Con
         dropped = current - set(wanted)
         if dropped:
             # Detached photos become orphans again; the hourly upload purge removes them.
-            db.session.execute(sa.update(Upload).where(Upload.id.in_(dropped)).values(consultation_id=None))
+            db.session.execute(
+                sa.update(Upload).where(Upload.id.in_(sorted(dropped))).values(consultation_id=None)
+            )
         _attach_photos(consultation, [i for i in wanted if i not in current], by=by)
         if dropped or set(wanted) - current:
             changed.append("photo_ids")

@@ -420,3 +420,18 @@ def test_photos_are_shown_to_whoever_sees_the_consultation(client, world, auth):
         "thumb_url"
     ]
     assert client.get(signed).status_code == 200
+
+
+def test_patch_photo_ids_replaces_the_photos(client, world, auth):
+    headers = auth(world.committee)
+    first, second = upload(client, headers), upload(client, headers)
+    created = client.post(BASE, json=new_body(world, photo_ids=[first]), headers=headers).get_json()
+
+    edited = client.patch(f"{BASE}/{created['id']}", json={"photo_ids": [second]}, headers=headers)
+
+    assert edited.status_code == 200
+    assert [p["id"] for p in edited.get_json()["photos"]] == [second]
+    db.session.expire_all()
+    assert db.session.get(Upload, first).consultation_id is None
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "consultation.update"))
+    assert entry.data == {"fields": ["photo_ids"]}

@@ -117,3 +117,67 @@ def test_committee_posts_in_english_elder_mode_and_hides_a_comment(world, client
     assert other.inner_text("li.opinion .comment-hidden") == "该内容已被管理员隐藏。"
     assert committee.errors == []
     assert other.errors == []
+
+
+GO = "path => { history.pushState(null, '', path); dispatchEvent(new PopStateEvent('popstate')); }"
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_discuss_screens_pass_axe(world, client, auth, new_context, elder):
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_one = make_consultation(world.committee, world.c1, open=True, title="楼道加装扶手")
+    answered = make_consultation(world.committee, world.c1, open=True, title="垃圾投放点迁移")
+    top = client.post(
+        f"/api/v1/consultations/{open_one.id}/comments",
+        json={"body": "赞成，老人上下楼方便。", "stance": "for"},
+        headers=auth(world.resident2),
+    ).get_json()
+    client.post(
+        f"/api/v1/consultations/{open_one.id}/comments",
+        json={"body": "谢谢支持。", "parent_id": top["id"]},
+        headers=auth(world.committee),
+    )
+    headers = auth(world.committee)
+    client.post(
+        f"/api/v1/consultations/{answered.id}/outcome", json={"body": "迁到4栋北侧。"}, headers=headers
+    )
+    client.post(
+        f"/api/v1/consultations/{answered.id}/followups",
+        json={"body": "新投放点", "progress": 60},
+        headers=headers,
+    )
+    screens = {
+        world.resident: [
+            ("list", "/discuss", ".consultation-card"),
+            ("open", f"/discuss/{open_one.id}", "li.opinion"),
+            ("answered", f"/discuss/{answered.id}", ".followup"),
+        ],
+        world.committee: [
+            ("staff", f"/discuss/{open_one.id}", ".outcome-form"),
+            ("new", "/discuss/new", "form select"),
+        ],
+    }
+    axe_script = Axe().axe_script
+    problems = {}
+    for user, pages in screens.items():
+        context = new_context()
+        seed_storage(context, user, elder=elder)
+        page = watch(context.new_page())
+        page.goto(pages[0][1])
+        page.evaluate(axe_script)
+        for name, path, ready in pages:
+            page.evaluate(GO, path)
+            page.wait_for_selector(ready)
+            page.wait_for_selector(".list-status:text-matches('加载')", state="hidden")
+            screenshot(page, f"discuss-{'elder' if elder else 'normal'}-{name}")
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            bad = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            if bad:
+                problems[name] = bad
+        assert page.errors == []
+    assert problems == {}
