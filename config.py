@@ -47,6 +47,8 @@ class Config:
     AUTH_RATE_LIMIT_IP = os.environ.get("AUTH_RATE_LIMIT_IP", "30/minute;300/hour")
     AUTH_RATE_LIMIT_PHONE = os.environ.get("AUTH_RATE_LIMIT_PHONE", "5/minute;30/hour")
     WRITE_RATE_LIMIT = os.environ.get("WRITE_RATE_LIMIT", "120/minute")
+    # Opinions, replies and abuse reports on consultations, per user: a person writes, a script floods.
+    CONSULTATION_COMMENT_RATE_LIMIT = os.environ.get("CONSULTATION_COMMENT_RATE_LIMIT", "10/minute;60/hour")
 
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
 
@@ -111,6 +113,7 @@ class TestingConfig(Config):
     AUTH_RATE_LIMIT_IP = "10000/minute"
     AUTH_RATE_LIMIT_PHONE = "10000/minute"
     WRITE_RATE_LIMIT = "10000/minute"
+    CONSULTATION_COMMENT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
     PUSH_ALLOW_LOOPBACK = True

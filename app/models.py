@@ -2,6 +2,13 @@
 
 from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
+from app.consultations.models import (
+    CommentReport,
+    Consultation,
+    ConsultationComment,
+    ConsultationFollowup,
+    ConsultationSupport,
+)
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent
@@ -22,6 +29,11 @@ __all__ = [
     "ApiKey",
     "AuditLog",
     "AuthSession",
+    "CommentReport",
+    "Consultation",
+    "ConsultationComment",
+    "ConsultationFollowup",
+    "ConsultationSupport",
     "Department",
     "DepartmentMember",
     "Membership",

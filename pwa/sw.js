@@ -8,12 +8,13 @@ const SHELL = [
   "/", "/manifest.webmanifest", "/css/app.css", "/js/main.js", "/js/api.js", "/js/dom.js", "/js/i18n.js",
   "/js/icons.js", "/js/paged.js", "/js/prefs.js", "/js/regions.js", "/js/router.js", "/js/session.js",
   "/js/ui.js", "/js/views/auth.js", "/js/views/join.js", "/js/views/me.js", "/js/views/notices.js",
+  "/js/views/discuss.js", "/js/views/discuss-staff.js",
   "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/i18n/zh-CN.json", "/i18n/en.json",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
 ];
 // Public reads worth having offline: the notices (feed and each one read) and the region tree.
-const CACHED_API = /^\/api\/v1\/(notices(\/\d+)?|regions)$/;
+const CACHED_API = /^\/api\/v1\/(notices(\/\d+)?|regions|consultations(\/\d+(\/comments)?)?)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

@@ -47,7 +47,12 @@ def check_photos(photo_ids: list[int], *, by: User | None, field: str = "photo_i
     found = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Upload)
-        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, Upload.report_id.is_(None))
+        .where(
+            Upload.id.in_(photo_ids),
+            Upload.owner_id == by.id,
+            Upload.report_id.is_(None),
+            Upload.consultation_id.is_(None),
+        )
     )
     if found != len(photo_ids):
         raise UnprocessableError(
@@ -60,7 +65,12 @@ def attach_photos(report: Report, photo_ids: list[int], *, by: User, field: str 
     check_photos(photo_ids, by=by, field=field)
     result = db.session.execute(
         sa.update(Upload)
-        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, Upload.report_id.is_(None))
+        .where(
+            Upload.id.in_(photo_ids),
+            Upload.owner_id == by.id,
+            Upload.report_id.is_(None),
+            Upload.consultation_id.is_(None),
+        )
         .values(report_id=report.id)
         .execution_options(synchronize_session=False)
     )

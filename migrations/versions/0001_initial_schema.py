@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 03:28:39.218356
+Create Date: 2026-11-28 04:32:34.778062
 
 """
 
@@ -200,6 +200,60 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "consultations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "open",
+                "closed",
+                "outcome_published",
+                name="consultationstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("closes_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("outcome_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome_by_id", sa.Integer(), nullable=True),
+        sa.Column("overdue_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("for_count", sa.Integer(), nullable=False),
+        sa.Column("against_count", sa.Integer(), nullable=False),
+        sa.Column("neutral_count", sa.Integer(), nullable=False),
+        sa.Column("reply_count", sa.Integer(), nullable=False),
+        sa.Column("support_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_consultations_author_id_users")),
+        sa.ForeignKeyConstraint(
+            ["outcome_by_id"], ["users.id"], name=op.f("fk_consultations_outcome_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["regions.id"], name=op.f("fk_consultations_region_id_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultations")),
+    )
+    with op.batch_alter_table("consultations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consultations_author_id"), ["author_id"], unique=False)
+        batch_op.create_index("ix_consultations_closes", ["status", "closes_at"], unique=False)
+        batch_op.create_index("ix_consultations_due", ["status", "outcome_due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultations_overdue_at"), ["overdue_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultations_region_id"), ["region_id"], unique=False)
+        batch_op.create_index(
+            "ix_consultations_region_status", ["region_id", "status", "created_at", "id"], unique=False
+        )
+
+    op.create_table(
         "departments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=40), nullable=False),
@@ -314,6 +368,109 @@ def upgrade():
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_units_community_id"), ["community_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_units_grid_id"), ["grid_id"], unique=False)
+
+    op.create_table(
+        "consultation_comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "stance",
+            sa.Enum("for", "against", "neutral", name="stance", native_enum=False, length=10),
+            nullable=True,
+        ),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("official", sa.Boolean(), nullable=False),
+        sa.Column("report_count", sa.Integer(), nullable=False),
+        sa.Column("hidden_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("hidden_by_id", sa.Integer(), nullable=True),
+        sa.Column("hidden_reason", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "parent_id IS NOT NULL OR stance IS NOT NULL",
+            name=op.f("ck_consultation_comments_opinion_has_stance"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_consultation_comments_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_consultation_comments_consultation_id_consultations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["hidden_by_id"], ["users.id"], name=op.f("fk_consultation_comments_hidden_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["consultation_comments.id"],
+            name=op.f("fk_consultation_comments_parent_id_consultation_comments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_comments")),
+    )
+    with op.batch_alter_table("consultation_comments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consultation_comments_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultation_comments_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultation_comments_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(
+            "ix_consultation_comments_stream", ["consultation_id", "parent_id", "id"], unique=False
+        )
+
+    op.create_table(
+        "consultation_followups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "progress >= 0 AND progress <= 100", name=op.f("ck_consultation_followups_progress_percent")
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_consultation_followups_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_consultation_followups_consultation_id_consultations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["consultation_followups.id"],
+            name=op.f("fk_consultation_followups_item_id_consultation_followups"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_followups")),
+    )
+    with op.batch_alter_table("consultation_followups", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_consultation_followups_consultation", ["consultation_id", "id"], unique=False
+        )
+
+    op.create_table(
+        "consultation_supports",
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_consultation_supports_consultation_id_consultations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_consultation_supports_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("consultation_id", "user_id", name=op.f("pk_consultation_supports")),
+    )
+    with op.batch_alter_table("consultation_supports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consultation_supports_created_at"), ["created_at"], unique=False)
 
     op.create_table(
         "department_members",
@@ -536,6 +693,26 @@ def upgrade():
         batch_op.create_index("ix_reports_reporter_list", ["reporter_id", "created_at", "id"], unique=False)
 
     op.create_table(
+        "consultation_comment_reports",
+        sa.Column("comment_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["comment_id"],
+            ["consultation_comments.id"],
+            name=op.f("fk_consultation_comment_reports_comment_id_consultation_comments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_consultation_comment_reports_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("comment_id", "user_id", name=op.f("pk_consultation_comment_reports")),
+    )
+    op.create_table(
         "report_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
@@ -621,6 +798,13 @@ def upgrade():
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=True),
+        sa.Column("consultation_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_uploads_consultation_id_consultations"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_uploads_owner_id_users"), ondelete="CASCADE"
         ),
@@ -631,6 +815,7 @@ def upgrade():
         sa.UniqueConstraint("owner_id", "idempotency_key", name=op.f("uq_uploads_owner_id_idempotency_key")),
     )
     with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_uploads_consultation_id"), ["consultation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_report_id"), ["report_id"], unique=False)
 
@@ -642,6 +827,7 @@ def downgrade():
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_uploads_report_id"))
         batch_op.drop_index(batch_op.f("ix_uploads_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_uploads_consultation_id"))
 
     op.drop_table("uploads")
     op.drop_table("report_supports")
@@ -653,6 +839,7 @@ def downgrade():
         batch_op.drop_index("ix_report_events_timeline")
 
     op.drop_table("report_events")
+    op.drop_table("consultation_comment_reports")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index("ix_reports_reporter_list")
         batch_op.drop_index(batch_op.f("ix_reports_region_id"))
@@ -685,6 +872,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_department_members_user_id"))
 
     op.drop_table("department_members")
+    with op.batch_alter_table("consultation_supports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consultation_supports_created_at"))
+
+    op.drop_table("consultation_supports")
+    with op.batch_alter_table("consultation_followups", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultation_followups_consultation")
+
+    op.drop_table("consultation_followups")
+    with op.batch_alter_table("consultation_comments", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultation_comments_stream")
+        batch_op.drop_index(batch_op.f("ix_consultation_comments_parent_id"))
+        batch_op.drop_index(batch_op.f("ix_consultation_comments_created_at"))
+        batch_op.drop_index(batch_op.f("ix_consultation_comments_author_id"))
+
+    op.drop_table("consultation_comments")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_units_grid_id"))
         batch_op.drop_index(batch_op.f("ix_units_community_id"))
@@ -704,6 +906,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_departments_region_id"))
 
     op.drop_table("departments")
+    with op.batch_alter_table("consultations", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultations_region_status")
+        batch_op.drop_index(batch_op.f("ix_consultations_region_id"))
+        batch_op.drop_index(batch_op.f("ix_consultations_overdue_at"))
+        batch_op.drop_index("ix_consultations_due")
+        batch_op.drop_index("ix_consultations_closes")
+        batch_op.drop_index(batch_op.f("ix_consultations_author_id"))
+
+    op.drop_table("consultations")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
 
