@@ -68,7 +68,8 @@ export async function meView({ root, signal }) {
     h("section", { class: "card", "aria-labelledby": "settings-title" },
       h("h2", { id: "settings-title", text: t("settings.title") }),
       languageSwitch(), elderSwitch(), sizes,
-      h("p", { class: "hint", text: t("settings.elder_hint") })),
+      h("p", { class: "hint", text: t("settings.elder_hint") }),
+      h("ul", { class: "choice-list" }, navItem(t("push.settings_title"), "/settings/notifications", "message"))),
     logoutButton,
   );
 }
