@@ -131,6 +131,12 @@ export async function turnOff() {
   await sub.unsubscribe().catch(() => {});
 }
 
+/** On signing out: this device stops getting the leaving user's notifications (the next one is offered anew).
+ * Bounded, so a slow network never holds up signing out. */
+export function forgetDevice() {
+  return withTimeout(turnOff(), READY_TIMEOUT_MS, "failed").catch(() => {});
+}
+
 /** What to tell the user after turnOn() failed; the SMS line only when the server sends by SMS. */
 export function failureTexts(reason, fallbackKinds = []) {
   const texts = [t(`push.reason_${reason}`)];

@@ -203,6 +203,16 @@ def test_turning_on_registers_the_device_and_a_published_notice_arrives_encrypte
     assert "已关闭" in page.inner_text(".push-device")
     assert subscriptions_of(world.resident) == []
     assert page.evaluate("pushCalls.at(-1)") == {"unsubscribe": device.endpoint}
+
+    # On again from the settings screen; signing out then forgets the device, server and browser alike.
+    page.get_by_role("button", name="开启通知").click()
+    page.wait_for_selector(".push-device[data-state=on]")
+    assert [s.endpoint for s in subscriptions_of(world.resident)] == [device.endpoint]
+    page.evaluate(GO, "/me")
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/login")
+    assert subscriptions_of(world.resident) == []
+    assert page.evaluate("pushCalls.at(-1)") == {"unsubscribe": device.endpoint}
     assert page.errors == []
 
 
