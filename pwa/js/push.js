@@ -175,13 +175,23 @@ function showOffer(kind) {
     h("p", { class: "hint", text: t("push.offer_where") }),
     status, actions);
 
-  const close = () => card.remove();
+  // The page gets room below for the card, so nothing under it is out of reach while it is up.
+  const room = new ResizeObserver(() => {
+    document.body.style.setProperty("--push-offer-room", `${card.offsetHeight}px`);
+  });
+  const close = () => {
+    room.disconnect();
+    card.remove();
+    document.body.classList.remove("has-push-offer");
+  };
   const finish = (texts) => {
     status.replaceChildren(...texts.map((text) => h("p", { text })));
     actions.replaceChildren(button(t("push.offer_close"), { variant: "secondary", dataset: { push: "close" }, onclick: close }));
     actions.querySelector("button").focus();
   };
 
+  // Closing from outside (sign-out, a new language) goes through the same path as the buttons.
+  card.addEventListener("push:close", close);
   later.addEventListener("click", () => {
     localStorage.setItem(DISMISSED_KEY, String(Date.now()));
     close();
@@ -212,6 +222,8 @@ function showOffer(kind) {
   });
 
   document.body.insertBefore(card, document.getElementById("tabbar"));
+  document.body.classList.add("has-push-offer");
+  room.observe(card);
   announce(t("push.offer_title"));
 }
 
@@ -220,5 +232,14 @@ export function initPush() {
   window.addEventListener("linli:engaged", (event) => {
     maybeOffer(event.detail?.kind).catch(() => {});
   });
-  window.addEventListener("linli:signed-out", () => document.querySelector(".push-offer")?.remove());
+  window.addEventListener("linli:signed-out", () => {
+    document.querySelector(".push-offer")?.dispatchEvent(new Event("push:close"));
+  });
+  window.addEventListener("linli:language", () => {
+    // An offer not yet answered is shown again in the new language; an answered one keeps its result.
+    const card = document.querySelector(".push-offer:not([data-state]):not([aria-busy])");
+    if (!card) return;
+    card.dispatchEvent(new Event("push:close"));
+    showOffer(card.dataset.kind);
+  });
 }

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.e2e
 ENGAGED = "kind => dispatchEvent(new CustomEvent('linli:engaged', {detail: {kind}}))"
 OFFER = ".push-offer"
 SUBSCRIBE_TIMEOUT_MS = 12_000  # pwa/js/push.js
+SCROLL_ABOVE_CARD = "el => { el.scrollIntoView({block: 'start'}); scrollBy(0, -innerHeight / 4); }"
 
 # A browser-like PushManager: PushManager.subscribe() cannot reach a push service here, so the page gets a
 # subscription to the local receiver whose keys were made in Python; it records what the app asked for.
@@ -108,6 +109,13 @@ def test_the_offer_waits_for_a_first_report_and_not_now_holds_it_back(world, new
     page.evaluate(GO, "/me")  # the card stays while the user moves on
     page.wait_for_selector("[data-elder]")
     assert offer.is_visible()
+    page.click("[data-lang=en]")
+    page.wait_for_selector(".push-offer:has-text('Turn on notifications so you')")
+    assert offer.get_by_role("button", name="Not now").is_visible()
+    # The card covers the bottom of the screen; the page has room to scroll what it covers above it.
+    page.locator("[data-lang=zh-CN]").evaluate(SCROLL_ABOVE_CARD)
+    page.click("[data-lang=zh-CN]")
+    page.wait_for_selector(".push-offer:has-text('开启通知，进展不错过')")
 
     offer.get_by_role("button", name="以后再说").click()
     offer.wait_for(state="detached")
