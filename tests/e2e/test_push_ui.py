@@ -236,7 +236,7 @@ def test_each_kind_switch_saves_at_once_survives_reload_and_rolls_back_on_error(
     assert switches.count() == 6  # no staff kinds for a resident
     assert page.locator("[data-kind=staff_deadline]").count() == 0
 
-    notice = page.get_by_role("switch", name="社区通知")
+    notice = page.get_by_role("switch", name="社区通知", exact=True)
     assert notice.is_checked()
     notice.click()
     page.wait_for_selector(".switch-note.is-ok:text-is('已关闭，已保存')")
@@ -246,14 +246,14 @@ def test_each_kind_switch_saves_at_once_survives_reload_and_rolls_back_on_error(
     assert settings["poll"] is True
     page.reload()
     page.get_by_role("switch", name="投票").wait_for()
-    assert not page.get_by_role("switch", name="社区通知").is_checked()
+    assert not page.get_by_role("switch", name="社区通知", exact=True).is_checked()
 
     # The network fails mid-save: the switch goes back and says so; the server keeps its value.
     page.route(
         "**/api/v1/me/notification-settings",
         lambda route: route.abort() if route.request.method == "PATCH" else route.continue_(),
     )
-    poll = page.get_by_role("switch", name="投票")
+    poll = page.get_by_role("switch", name="投票", exact=True)
     poll.click()
     page.wait_for_selector(".switch-note.is-error")
     assert poll.is_checked()

@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { append, h, uid } from "../dom.js";
 import { t } from "../i18n.js";
 import { PushError, currentSubscription, failureTexts, pushConfig, pushState, turnOff, turnOn } from "../push.js";
-import { isStaff, loadMe, session } from "../session.js";
+import { isStaff, session } from "../session.js";
 import { actionErrorText, announce, button, errorState, loading, setPage } from "../ui.js";
 
 const RESIDENT_KINDS = ["notice", "notice_urgent", "report_update", "chat_reply", "poll", "consultation_outcome"];
@@ -72,14 +72,17 @@ function deviceSection(fallbackKinds) {
 function kindSwitch(kind, checked, save) {
   const id = uid(`kind-${kind}`);
   const hintId = `${id}-hint`;
+  const nameId = `${id}-name`;
+  // Named by its title alone (the hint describes it), so a screen reader says "社区通知, switch, on".
   const input = h("input", {
-    type: "checkbox", role: "switch", id, class: "switch", checked, "aria-describedby": hintId, dataset: { kind },
+    type: "checkbox", role: "switch", id, class: "switch", checked, dataset: { kind },
+    "aria-labelledby": nameId, "aria-describedby": hintId,
   });
   const note = h("span", { class: "switch-note", "aria-hidden": "true" });
   input.addEventListener("change", () => save(kind, input, note));
   return h("li", { class: "switch-row" },
     h("label", { for: id },
-      h("span", { class: "switch-label", text: t(`push.kind_${kind}`) }),
+      h("span", { class: "switch-label", id: nameId, text: t(`push.kind_${kind}`) }),
       h("span", { class: "hint", id: hintId, text: t(`push.kind_${kind}_hint`) }),
       note),
     input);
@@ -96,7 +99,6 @@ export async function notificationsView({ root, signal }) {
       pushConfig().then((c) => {
         fallbackKinds = c.fallback_kinds || [];
       }).catch(() => {}),
-      loadMe().catch(() => {}),
     ]);
   } catch (err) {
     if (!signal.aborted) root.replaceChildren(errorState(err, () => notificationsView({ root, signal })));
