@@ -12,6 +12,7 @@ const SHELL = [
   "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/i18n/zh-CN.json", "/i18n/en.json",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
+  "/js/push.js", "/js/views/notifications.js",
 ];
 // Public reads worth having offline: the notices (feed and each one read) and the region tree.
 const CACHED_API = /^\/api\/v1\/(notices(\/\d+)?|regions|consultations(\/\d+(\/comments)?)?)$/;
@@ -46,20 +47,39 @@ self.addEventListener("push", (event) => {
   }
   event.waitUntil(self.registration.showNotification(data.title || "邻里", {
     body: data.body || "", tag: data.tag, data: { url: data.url || "/" }, icon: "/icons/icon-192.png",
+    // A newer message about the same thing replaces the old one (same tag) and still alerts.
+    renotify: Boolean(data.tag),
   }));
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    const open = windows.find((client) => client.url === url) || windows[0];
-    if (!open) return self.clients.openWindow(url);
-    await open.focus();
-    return open.url === url ? open : open.navigate(url);
-  })());
+  event.waitUntil(openApp(event.notification.data?.url));
 });
+
+/** The app's own page for a notification's url: a payload can never send anyone to another site. */
+function appUrl(raw) {
+  const home = new URL("/", self.location.origin).href;
+  try {
+    const url = new URL(raw || "/", self.location.origin);
+    return url.origin === self.location.origin ? url.href : home;
+  } catch {
+    return home;
+  }
+}
+
+/** Focus a window of the app already open (the one on that page, else any) and take it there; else open one. */
+async function openApp(raw) {
+  const url = appUrl(raw);
+  const windows = (await self.clients.matchAll({ type: "window", includeUncontrolled: true }))
+    .filter((client) => new URL(client.url).origin === self.location.origin);
+  const open = windows.find((client) => client.url === url) || windows.find((client) => client.focused) || windows[0];
+  if (!open) return self.clients.openWindow(url);
+  const focused = await open.focus().catch(() => open);
+  if (focused.url === url) return focused;
+  // navigate() only works on a window this worker controls; an uncontrolled one gets a new window instead.
+  return (await focused.navigate(url).catch(() => null)) || self.clients.openWindow(url);
+}
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;

@@ -3,6 +3,7 @@ import { h } from "./dom.js";
 import { savedLanguage, setLanguage, t } from "./i18n.js";
 import { icon } from "./icons.js";
 import * as prefs from "./prefs.js";
+import { initPush } from "./push.js";
 import { addRoute, navigate, render, start } from "./router.js";
 import { loadMe, session, signedIn } from "./session.js";
 import { errorState } from "./ui.js";
@@ -12,6 +13,7 @@ import { consultationFormView } from "./views/discuss-staff.js";
 import { joinView, unitView } from "./views/join.js";
 import { meView } from "./views/me.js";
 import { feedView, noticeView } from "./views/notices.js";
+import { notificationsView } from "./views/notifications.js";
 import { notFoundView, soonView } from "./views/soon.js";
 import { applicationsView, composeView, manageNoticesView } from "./views/staff.js";
 
@@ -37,6 +39,7 @@ addRoute("/discuss/:id", consultationView, { auth: true, tab: "discuss" });
 addRoute("/discuss/:id/edit", consultationFormView, { auth: true, tab: "discuss" });
 addRoute("/messages", soonView("messages"), { auth: true, tab: "messages" });
 addRoute("/me", meView, { auth: true, tab: "me" });
+addRoute("/settings/notifications", notificationsView, { auth: true, tab: "me" });
 addRoute("/staff/applications", applicationsView, { auth: true, tab: "me" });
 addRoute("/staff/notices", manageNoticesView, { auth: true, tab: "me" });
 addRoute("/staff/notices/new", composeView, { auth: true, tab: "home" });
@@ -139,6 +142,7 @@ async function boot() {
     // No strings yet (first visit, offline): keys stand in rather than a blank screen.
   }
   watchNetwork();
+  initPush();
   window.addEventListener("linli:language", () => render());
   window.addEventListener("linli:prefs", renderTabs);
   window.addEventListener("linli:signed-out", () => {

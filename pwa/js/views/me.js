@@ -3,6 +3,7 @@ import { append, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { t } from "../i18n.js";
 import { elderMode } from "../prefs.js";
+import { forgetDevice } from "../push.js";
 import { navigate } from "../router.js";
 import { canPostNotices, canReviewMemberships, loadMe, logout, session } from "../session.js";
 import { badge, button, linkButton, setPage } from "../ui.js";
@@ -44,6 +45,7 @@ export async function meView({ root, signal }) {
   const logoutButton = button(t("me.logout"), { variant: "secondary", class: "btn btn-secondary btn-block" });
   logoutButton.addEventListener("click", async () => {
     logoutButton.disabled = true;
+    await forgetDevice();
     await logout();
     navigate("/login", { replace: true });
   });
@@ -68,7 +70,8 @@ export async function meView({ root, signal }) {
     h("section", { class: "card", "aria-labelledby": "settings-title" },
       h("h2", { id: "settings-title", text: t("settings.title") }),
       languageSwitch(), elderSwitch(), sizes,
-      h("p", { class: "hint", text: t("settings.elder_hint") })),
+      h("p", { class: "hint", text: t("settings.elder_hint") }),
+      h("ul", { class: "choice-list" }, navItem(t("push.settings_title"), "/settings/notifications", "message"))),
     logoutButton,
   );
 }
