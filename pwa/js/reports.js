@@ -1,7 +1,7 @@
 /** Reports on the phone: the outbox of reports waiting for a network (IndexedDB, photos as Blobs), sent
  * exactly once (one Idempotency-Key per report, reused on every retry), plus the category tree and labels. */
 import { ApiError, api } from "./api.js";
-import { h } from "./dom.js";
+import { h, svg } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { session } from "./session.js";
 
@@ -163,13 +163,28 @@ export function watchQueue() {
 
 // --- categories and labels ---------------------------------------------------------------------------------
 
+// Line icons per subject (the first part of a category code), drawn like icons.js: no emoji font needed.
 const ICONS = {
-  broom: "🧹", megaphone: "📢", crane: "🏗️", shop: "🏪", siren: "🚨", droplet: "💧", bolt: "⚡",
-  elevator: "🛗", volume: "🔊", building: "🏢", people: "👥", flame: "🔥", dots: "💬",
+  env: ["M14 3l-4 9", "M6 12h8l2 9H4z", "M8 16v5", "M12 16v5"],
+  ads: ["M3 10v4h3l7 4V6l-7 4z", "M16 9a4 4 0 0 1 0 6"],
+  build: ["M5 21V4", "M5 4h15", "M17 4v6", "M15 10h4v3h-4z", "M2 21h7", "M5 8l4-4"],
+  street: ["M3 9l2-5h14l2 5", "M3 9h18", "M5 9v11h14V9", "M10 20v-5h4v5"],
+  emergency: ["M6 18v-6a6 6 0 0 1 12 0v6", "M4 18h16v3H4z", "M12 2v2", "M4 6l1.5 1.5", "M20 6l-1.5 1.5"],
+  water: ["M12 3s6 7 6 11a6 6 0 0 1-12 0c0-4 6-11 6-11z"],
+  power: ["M13 2 4 14h7l-1 8 9-12h-7z"],
+  lift: ["M5 3h14v18H5z", "M9 10l3-3 3 3", "M9 14l3 3 3-3"],
+  noise: ["M4 9h4l5-4v14l-5-4H4z", "M16 9a4 4 0 0 1 0 6", "M19 6a8 8 0 0 1 0 12"],
+  property: ["M5 21V4h10v17", "M15 9h4v12", "M8 8h4", "M8 12h4", "M8 16h4", "M3 21h18"],
+  neighbour: ["M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6z", "M3 20c0-3 3-5 6-5s6 2 6 5", "M16 5a3 3 0 0 1 0 6", "M18 15c2 .5 3 2 3 5"],
+  fire: ["M12 3c1 4 6 6 6 11a6 6 0 0 1-12 0c0-3 2-5 3-6 0 2 1 3 2 3 0-3 0-5 1-8z"],
+  other: ["M4 5h16v11H9l-4 4v-4H4z", "M8 10.5h.01", "M12 10.5h.01", "M16 10.5h.01"],
 };
+const FALLBACK_ICON = ["M12 21s-7-6.5-7-12a7 7 0 0 1 14 0c0 5.5-7 12-7 12z", "M12 11.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z"];
 
 export function categoryIcon(category) {
-  return h("span", { class: "cat-icon", "aria-hidden": "true", text: ICONS[category?.icon] || "📍" });
+  const subject = (category?.code || "").split(".")[0];
+  return svg("svg", { class: `icon cat-icon cat-${subject}`, viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" },
+    ...(ICONS[subject] || FALLBACK_ICON).map((d) => svg("path", { d })));
 }
 
 export function categoryName(category) {

@@ -6,7 +6,7 @@ import { formatDateTime, t } from "../i18n.js";
 import { OPEN_STATUSES, categoryIcon, categoryName, statusBadge, warningBadge } from "../reports.js";
 import { flatten, regionTree } from "../regions.js";
 import {
-  actionErrorText, announce, button, errorState, field, formAlert, linkButton, loading, setPage,
+  actionErrorText, announce, button, errorState, field, formAlert, loading, setPage,
 } from "../ui.js";
 
 // Moves that must say why (app/reports/workflow.py NOTE_REQUIRED).
@@ -330,7 +330,7 @@ export async function reportDetailView({ root, params, signal, rerender }) {
     }
   }
   show(report);
-  root.replaceChildren(body, h("p", { class: "back-row" }, linkButton(t("report.mine"), back, { variant: "secondary" })));
+  root.replaceChildren(body);
 
   // No socket here: a light poll while the page is open and visible keeps the timeline current.
   const timer = setInterval(async () => {
