@@ -1,6 +1,6 @@
 """HTTP endpoints for report categories, departments and reports (随手拍)."""
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_jwt_extended import jwt_required, verify_jwt_in_request
 from flask_smorest import Blueprint
 
@@ -15,6 +15,7 @@ from app.reports.schemas import (
     CategoryUpdateSchema,
     DepartmentSchema,
     MapPointSchema,
+    MapSettingsSchema,
     MeTooSchema,
     NearbyArgs,
     NearbySchema,
@@ -57,6 +58,18 @@ def update_category(data, code: str):
     category = categories.update_category(code, data, by=current_user())
     commit()
     return categories.category_view(category)
+
+
+@bp.get("/map-settings")
+@bp.response(200, MapSettingsSchema)
+def map_settings():
+    """The base map for the PWA's maps: a tile URL template, or none (grids and reports drawn as vectors)."""
+    config = current_app.config
+    return {
+        "tile_url": config.get("MAP_TILE_URL") or None,
+        "attribution": config.get("MAP_TILE_ATTRIBUTION") or None,
+        "max_zoom": 19,
+    }
 
 
 # --- departments -------------------------------------------------------------------------------------------

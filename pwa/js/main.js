@@ -35,6 +35,7 @@ addRoute("/join/:communityId", unitView, { auth: true, tab: "me" });
 addRoute("/report", lazy(reportViews, "reportView"), { auth: true, tab: "report" });
 addRoute("/report/mine", lazy(reportViews, "myReportsView"), { auth: true, tab: "report" });
 addRoute("/report/work", lazy(() => import("./views/report-work.js"), "reportWorkView"), { auth: true, tab: "report" });
+addRoute("/report/map", lazy(() => import("./views/report-map.js"), "reportMapView"), { auth: true, tab: "report" });
 addRoute("/reports/:id", lazy(() => import("./views/report-detail.js"), "reportDetailView"), { auth: true, tab: "report" });
 addRoute("/discuss", soonView("discuss"), { auth: true, tab: "discuss" });
 addRoute("/messages", soonView("messages"), { auth: true, tab: "messages" });
