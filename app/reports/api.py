@@ -9,7 +9,9 @@ from app.core.auth import current_user
 from app.core.schemas import page_schema
 from app.reports import categories, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
 from app.reports.access import View, view_of
+from app.reports.assignees import list_assignees
 from app.reports.schemas import (
+    AssigneeSchema,
     CategoryListArgs,
     CategorySchema,
     CategoryUpdateSchema,
@@ -157,6 +159,14 @@ def _answer(report, view: View | None, user):
     if view in (View.STAFF, View.REPORTER):
         return body
     return jsonify(PublicReportSchema().dump(body))
+
+
+@bp.get("/reports/<int:report_id>/assignees")
+@jwt_required()
+@bp.response(200, AssigneeSchema(many=True))
+def report_assignees(report_id: int):
+    """Who this report may be assigned to (for staff allowed to `assign` it), grid workers first."""
+    return list_assignees(report_id, viewer=current_user())
 
 
 @bp.post("/reports/<int:report_id>/transitions")

@@ -101,7 +101,8 @@ async function sendOne(item) {
   }
   const photoIds = item.photos.map((p) => p.uploadId);
   const body = { ...item.body, photo_ids: photoIds };
-  if (body.resolved_on_spot) body.resolved_on_spot = { ...body.resolved_on_spot, photo_ids: photoIds };
+  // A fix logged on the spot: the photos prove the fix (a photo belongs to one place only).
+  if (body.resolved_on_spot) Object.assign(body, { photo_ids: [], resolved_on_spot: { ...body.resolved_on_spot, photo_ids: photoIds } });
   const report = await api("/reports", { method: "POST", body, headers: { "Idempotency-Key": item.key } });
   await remove(item.key);
   window.dispatchEvent(new CustomEvent("linli:report-sent", { detail: { key: item.key, report } }));

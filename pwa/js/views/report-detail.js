@@ -137,12 +137,8 @@ async function uploadPhotos(files) {
 }
 
 async function assigneeOptions(report) {
-  const pages = await Promise.all(["grid_worker", "community_worker"].map((role) =>
-    api(`/communities/${report.community.id}/memberships`, { query: { status: "active", role, limit: 100 } })
-      .catch(() => ({ data: [] }))));
-  const seen = new Set();
-  return pages.flatMap((p) => p.data).filter((m) => !seen.has(m.user.id) && seen.add(m.user.id))
-    .map((m) => ({ value: String(m.user.id), label: `${m.user.name} (${t(`role.${m.role}`)})` }));
+  const people = await api(`/reports/${report.id}/assignees`);
+  return people.map((p) => ({ value: String(p.id), label: `${p.name} · ${t(`role.${p.role}`)} · ${p.region.name}` }));
 }
 
 async function transferOptions() {
@@ -168,7 +164,8 @@ function actionPanel(report, action, done) {
   };
   if (action === "assign") {
     const el = select("assignee_id", t("report.assignee"));
-    assigneeOptions(report).then((opts) => el.replaceChildren(...opts.map((o) => h("option", { value: o.value, text: o.label }))));
+    assigneeOptions(report).then((opts) => el.replaceChildren(...opts.map((o) => h("option", { value: o.value, text: o.label }))))
+      .catch(() => el.replaceChildren(h("option", { value: "", text: t("error.offline_load") })));
   }
   if (action === "transfer") {
     const el = select("target", t("report.transfer_to"));
