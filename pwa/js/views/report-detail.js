@@ -43,8 +43,9 @@ function timeline(entries) {
         h("strong", { class: "step-action", text: t(`report.event_${entry.action}`) }),
         extra ? h("span", { class: "step-extra", text: ` ${extra}` }) : null),
       h("p", { class: "card-meta" },
-        h("span", { text: entry.actor?.name || t("report.system") }),
-        h("span", { "aria-hidden": "true", text: " · " }),
+        // The public face of a report names nobody (no actor key); null is the system itself.
+        entry.actor !== undefined ? h("span", { text: entry.actor?.name || t("report.system") }) : null,
+        entry.actor !== undefined ? h("span", { "aria-hidden": "true", text: " · " }) : null,
         h("time", { datetime: entry.at, text: formatDateTime(entry.at) })),
       entry.note ? h("p", { class: "step-note", text: entry.note }) : null,
       photoStrip(entry.photos));
