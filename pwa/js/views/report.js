@@ -164,7 +164,23 @@ function categoryPicker(tree, onChange) {
     type: "search", id: uid("cat-search"), class: "cat-search", autocomplete: "off", placeholder: t("report.category_search"),
   });
   const groups = h("div", { class: "cat-groups" });
+  const chosen = h("div", { class: "cat-chosen", hidden: true });
+  const browse = h("div", { class: "cat-browse" },
+    h("label", { for: search.id, class: "visually-hidden", text: t("report.category_search") }), search, groups);
   let selected = null;
+  // Once chosen, the long list folds away to one line, so what follows (the "me too" offers) is in view.
+  function fold(leaf, subject) {
+    browse.hidden = true;
+    chosen.hidden = false;
+    chosen.replaceChildren(
+      h("p", { class: "cat-chosen-name" }, categoryIcon(subject), h("strong", { text: categoryName(leaf) }),
+        h("span", { class: "hint", text: ` · ${categoryName(subject)}` })),
+      button(t("report.category_change"), { variant: "secondary", onclick: () => {
+        chosen.hidden = true;
+        browse.hidden = false;
+        search.focus();
+      } }));
+  }
   function render() {
     const q = search.value.trim();
     groups.replaceChildren(...tree.map((subject) => {
@@ -176,7 +192,7 @@ function categoryPicker(tree, onChange) {
           const id = uid("cat");
           return h("span", { class: "cat-choice" },
             h("input", { type: "radio", name: "category", id, value: leaf.code, checked: leaf.code === selected,
-              onchange: () => { selected = leaf.code; onChange(leaf); } }),
+              onchange: () => { selected = leaf.code; fold(leaf, subject); onChange(leaf); } }),
             h("label", { for: id }, categoryIcon(subject), h("span", { text: categoryName(leaf) })));
         })));
     }).filter(Boolean));
@@ -185,9 +201,7 @@ function categoryPicker(tree, onChange) {
   search.addEventListener("input", render);
   render();
   return h("fieldset", { class: "report-category", dataset: { field: "category" } },
-    h("legend", { text: t("report.category") }),
-    h("label", { for: search.id, class: "visually-hidden", text: t("report.category_search") }),
-    search, groups, h("p", { class: "field-error", hidden: true }));
+    h("legend", { text: t("report.category") }), chosen, browse, h("p", { class: "field-error", hidden: true }));
 }
 
 // --- photos ------------------------------------------------------------------------------------------------
@@ -242,6 +256,7 @@ function nearbyOffers() {
     }
     if (asked !== key) return;
     section.hidden = found.data.length === 0;
+    if (!section.hidden) announce(t("report.nearby_title"));
     section.replaceChildren(
       h("h2", { id: "nearby-title", text: t("report.nearby_title") }),
       h("p", { class: "hint", text: t("report.nearby_hint") }),
