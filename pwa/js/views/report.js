@@ -74,15 +74,16 @@ function centroid(boundary) {
 
 /** Where the resident lives, when the phone cannot say where it is: the middle of their community's first grid. */
 async function homePoint() {
-  const membership = (session.me?.memberships || []).find((m) => m.status === "active");
-  if (!membership) return null;
-  const rows = flatten(await regionTree());
-  const home = rows.find((row) => row.node.id === membership.region.id);
+  const posts = new Set((session.me?.memberships || []).filter((m) => m.status === "active").map((m) => m.region.id));
+  if (!posts.size) return null;
+  // A community or a grid someone lives or works in; a street or district post names no one community.
+  const home = flatten(await regionTree())
+    .find((row) => posts.has(row.node.id) && (row.node.level === "community" || row.node.level === "grid"));
   if (!home) return null;
   const community = home.node.level === "grid" ? home.ancestors.at(-1) : home.node;
   const grid = home.node.level === "grid" ? home.node : (community.children || []).find((g) => g.boundary);
   const point = grid ? centroid(grid.boundary) : null;
-  return point ? { ...point, communityId: community.id } : null;
+  return { lat: null, lng: null, ...point, communityId: community.id };
 }
 
 function locationPicker(onChange) {
@@ -114,7 +115,7 @@ function locationPicker(onChange) {
 
   async function fallback() {
     const home = await homePoint().catch(() => null);
-    if (!home) {
+    if (home?.lat == null) {
       status.textContent = t("report.location_none");
       return;
     }
@@ -358,7 +359,9 @@ export async function reportView({ root, signal }) {
       category: category.code, description, lat: location.state.lat, lng: location.state.lng,
       address: address || null, anonymous: !form.elements.show_name.checked,
     };
-    if (location.state.source === "community") body.community_id = location.state.communityId;
+    // The server uses it only for a point outside every grid: then the resident's own community handles it.
+    const home = await homePoint().catch(() => null);
+    if (home?.communityId) body.community_id = home.communityId;
     if (form.elements.on_spot?.checked) {
       body.resolved_on_spot = { note: form.elements.on_spot_note.value.trim() || t("report.on_spot_default") };
     }
@@ -397,6 +400,8 @@ export async function reportView({ root, signal }) {
   root.querySelector(".loading")?.remove();
   append(root, form);
   location.locate();
+  // Read now, while online, so the service worker keeps it: it names the resident's community offline too.
+  regionTree().catch(() => {});
 }
 
 export async function myReportsView({ root, signal }) {
