@@ -62,6 +62,7 @@ export async function pinMap(el, start, onMove) {
     onMove(event.latlng.lat, event.latlng.lng);
   });
   return {
+    remove: () => map.remove(),
     setPin(lat, lng) {
       marker.setLatLng([lat, lng]);
       map.panTo([lat, lng]);

@@ -1,14 +1,19 @@
 """Staff in Chromium: a grid worker logs a fix made on patrol; a community worker dispatches a report to a
 grid worker and whistles a department (吹哨), each move offered because the API allows it."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
+from app.core.db import utcnow
 from app.extensions import db
 from app.reports.categories import seed_categories, seed_departments
+from app.reports.deadlines import check_deadlines
 from app.reports.models import Report, ReportStatus
 from app.uploads.models import Upload
 from tests.e2e.helpers import screenshot, sign_in, watch
+from tests.reports.helpers import make_report
 from tests.uploads.images import phone_jpeg
 
 pytestmark = pytest.mark.e2e
@@ -92,3 +97,39 @@ def test_a_community_worker_dispatches_to_a_grid_worker_then_whistles_a_departme
     assert stored.assignee_id is None  # the department must sign for it itself
     assert stored.status == ReportStatus.SUBMITTED
     assert page.errors == []
+
+
+def test_the_queue_puts_the_most_urgent_first_with_yellow_and_red_badges(world, reporting, new_context):
+    now = utcnow()
+    # Signing for a general report is due within 2 h: 100 minutes in is past 75 % (yellow), 3 h is red.
+    late = make_report(world.resident, now=now - timedelta(hours=3), description="路灯坏了三天")
+    soon = make_report(world.resident2, now=now - timedelta(minutes=100), description="井盖松动")
+    fresh = make_report(world.resident, now=now - timedelta(minutes=5), description="长椅断了")
+    tally = check_deadlines(now)
+    assert (tally["yellow"], tally["red"]) == (1, 1)
+
+    page = watch(new_context().new_page())
+    sign_in(page, world.grid_worker, "/report/work")
+    page.wait_for_selector(".report-card >> nth=2")
+    cards = page.locator(".report-card")
+    assert [cards.nth(i).get_attribute("href") for i in range(3)] == [
+        f"/reports/{late.id}",
+        f"/reports/{soon.id}",
+        f"/reports/{fresh.id}",
+    ]
+    assert "已超时" in cards.nth(0).inner_text()
+    assert "即将超时" in cards.nth(1).inner_text()
+    assert "超时" not in cards.nth(2).inner_text()
+    assert "warn-red" in cards.nth(0).get_attribute("class")
+    screenshot(page, "report-queue-warnings")
+
+    # The red one escalated to the community: its worker finds it among everything overdue there.
+    community = watch(new_context().new_page())
+    sign_in(community, world.worker, "/report/work?scope=community&overdue=1")
+    community.wait_for_selector(".list-status:has-text('没有更多了')")
+    hrefs = community.eval_on_selector_all(".report-card", "els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == [f"/reports/{late.id}"]
+    community.click(".report-card")
+    community.wait_for_selector(".timeline .step-escalate:has-text('海裕社区')")
+    assert page.errors == []
+    assert community.errors == []

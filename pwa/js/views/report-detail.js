@@ -254,6 +254,13 @@ function staffActions(report, done) {
 
 function contactBlock(report) {
   const who = report.reporter;
+  const partner = report.contact;
+  if (report.view === "staff" && !who && partner) {
+    // Filed by a partner system over Open311: whoever it names is the person to call back.
+    const name = [partner.last_name, partner.first_name].filter(Boolean).join("") || partner.email || "";
+    return h("p", { class: "reporter" }, h("span", { text: `${t("report.reporter")}: ${name} (${partner.partner || "Open311"}) ` }),
+      partner.phone ? h("a", { href: `tel:${partner.phone}`, class: "tel", text: partner.phone }) : null);
+  }
   if (report.view !== "staff" || !who) return null;
   return h("p", { class: "reporter" }, h("span", { text: `${t("report.reporter")}: ${who.name} ` }),
     who.phone ? h("a", { href: `tel:${who.phone}`, class: "tel", text: who.phone }) : null,

@@ -149,7 +149,7 @@ function locationPicker(onChange) {
     h("legend", { text: t("report.location") }), status, place,
     h("div", { class: "actions-row" }, adjust, button(t("report.relocate"), { variant: "secondary", onclick: locate })),
     mapBox);
-  return { element, state, locate };
+  return { element, state, locate, stop: () => map?.remove() };
 }
 
 // --- categories --------------------------------------------------------------------------------------------
@@ -314,6 +314,7 @@ export async function reportView({ root, signal }) {
   let category = null;
   const offers = nearbyOffers();
   const location = locationPicker((state) => offers.check(state, category));
+  signal.addEventListener("abort", location.stop);
   const photos = photoPicker();
   const picker = categoryPicker(tree, (leaf) => {
     category = leaf;
