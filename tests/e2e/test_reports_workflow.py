@@ -53,7 +53,7 @@ def test_a_worker_resolves_with_a_proof_photo_while_the_resident_watches_then_ra
     card.click()
     worker.wait_for_selector(".staff-actions")
     # The buttons are the moves the server allows this worker now.
-    offered = worker.eval_on_selector_all("[data-action]", "els => els.map(e => e.dataset.action)")
+    offered = worker.eval_on_selector_all(".staff-actions button", "els => els.map(e => e.dataset.action)")
     assert offered == ["accept", "reject"]
     assert world.resident.phone in worker.inner_text(".reporter")
 
