@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.reports.categories import seed_categories
 from app.reports.models import Report, ReportStatus
+from app.reports.workflow import Action
 from tests.e2e.helpers import WAIT_MS, screenshot, sign_in, watch
+from tests.reports.helpers import advance, make_report
 from tests.uploads.images import phone_jpeg
 
 pytestmark = pytest.mark.e2e
@@ -111,3 +113,33 @@ def test_a_worker_resolves_with_a_proof_photo_while_the_resident_watches_then_ra
     screenshot(resident, "report-rated")
     assert resident.errors == []
     assert worker.errors == []
+
+
+def test_not_resolved_twice_sends_it_back_and_puts_it_under_supervision(world, reporting, new_context):
+    report = make_report(world.resident, category="noise.living", description="楼下KTV每晚唱到一点")
+    advance(report, world.grid_worker, Action.ACCEPT, Action.START, Action.RESOLVE)
+    page = watch(new_context().new_page())
+    sign_in(page, world.resident, f"/reports/{report.id}")
+
+    page.click(".rating-form label:has-text('没解决')")
+    page.click(".rating-form label[aria-label='2 星']")
+    page.click(".rating-form button[type=submit]")
+    page.wait_for_selector(".timeline .step-redo")
+    assert "处理中" in page.inner_text(".report-detail .badges")
+    assert "重办 1 次" in page.inner_text(".report-detail .badges")
+    assert page.locator(".rating-form").count() == 0
+
+    db.session.expire_all()
+    advance(db.session.get(Report, report.id), world.grid_worker, Action.RESOLVE)
+    page.wait_for_selector(".rating-form", timeout=WAIT_MS * 2)  # the page picks up the new resolution
+    page.click(".rating-form label:has-text('已解决')")
+    page.click(".rating-form label[aria-label='1 星']")
+    page.click(".rating-form button[type=submit]")
+    page.wait_for_selector(".timeline .step-supervise")
+    badges = page.inner_text(".report-detail .badges")
+    assert "督办" in badges
+    assert "重办 2 次" in badges
+    screenshot(page, "report-supervised")
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).supervised is True
+    assert page.errors == []
