@@ -70,8 +70,31 @@ export async function discard(key) {
   await remove(key);
 }
 
+// The server keeps at most 2048 px a side (app/uploads/images.py): sending more only costs the resident data.
+const MAX_EDGE = 2048;
+const SHRINK_FROM_BYTES = 1_500_000;
+
+/** A big camera photo re-encoded at most 2048 px a side (turned upright, EXIF dropped); else the file as is. */
+export async function shrink(file) {
+  if (file.size < SHRINK_FROM_BYTES || typeof createImageBitmap !== "function") return file;
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+    return blob && blob.size < file.size ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file;
+  } catch {
+    return file; // not decodable here (e.g. HEIC): the server decides
+  }
+}
+
 /** Puts a report in the outbox; its key is fixed now and sent with every attempt. */
 export async function enqueue(body, files) {
+  files = await Promise.all(files.map(shrink));
   const item = {
     key: newKey(),
     userId: session.me?.id,
