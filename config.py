@@ -90,6 +90,10 @@ class Config:
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     # Absolute base for links in SMS texts, e.g. https://linli.example.cn (empty: no link).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Map tiles for the PWA's maps, e.g. https://tiles.example.cn/{z}/{x}/{y}.png (empty: grids and reports
+    # are drawn as vectors without a base map). The CSP's img-src then admits that host.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
     @classmethod
     def validate(cls) -> None:

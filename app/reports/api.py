@@ -1,6 +1,6 @@
 """HTTP endpoints for report categories, departments and reports (随手拍)."""
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_jwt_extended import jwt_required, verify_jwt_in_request
 from flask_smorest import Blueprint
 
@@ -9,7 +9,9 @@ from app.core.auth import current_user
 from app.core.schemas import page_schema
 from app.reports import categories, departments, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
 from app.reports.access import View, view_of
+from app.reports.assignees import list_assignees
 from app.reports.schemas import (
+    AssigneeSchema,
     CategoryListArgs,
     CategorySchema,
     CategoryUpdateSchema,
@@ -20,6 +22,7 @@ from app.reports.schemas import (
     DepartmentSchema,
     DepartmentUpdateSchema,
     MapPointSchema,
+    MapSettingsSchema,
     MeTooSchema,
     NearbyArgs,
     NearbySchema,
@@ -62,6 +65,18 @@ def update_category(data, code: str):
     category = categories.update_category(code, data, by=current_user())
     commit()
     return categories.category_view(category)
+
+
+@bp.get("/map-settings")
+@bp.response(200, MapSettingsSchema)
+def map_settings():
+    """The base map for the PWA's maps: a tile URL template, or none (grids and reports drawn as vectors)."""
+    config = current_app.config
+    return {
+        "tile_url": config.get("MAP_TILE_URL") or None,
+        "attribution": config.get("MAP_TILE_ATTRIBUTION") or None,
+        "max_zoom": 19,
+    }
 
 
 # --- departments -------------------------------------------------------------------------------------------
@@ -200,6 +215,14 @@ def _answer(report, view: View | None, user):
     if view in (View.STAFF, View.REPORTER):
         return body
     return jsonify(PublicReportSchema().dump(body))
+
+
+@bp.get("/reports/<int:report_id>/assignees")
+@jwt_required()
+@bp.response(200, AssigneeSchema(many=True))
+def report_assignees(report_id: int):
+    """Who this report may be assigned to (for staff allowed to `assign` it), grid workers first."""
+    return list_assignees(report_id, viewer=current_user())
 
 
 @bp.post("/reports/<int:report_id>/transitions")

@@ -367,3 +367,16 @@ class MeTooSchema(Schema):
     report_id = fields.Integer()
     me_too = fields.Boolean()
     me_too_count = fields.Integer()
+
+
+class MapSettingsSchema(Schema):
+    tile_url = fields.String(allow_none=True, metadata={"description": "URL template; null: no tiles"})
+    attribution = fields.String(allow_none=True)
+    max_zoom = fields.Integer()
+
+
+class AssigneeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String(metadata={"description": "the role that lets them handle it"})
+    region = fields.Nested(PlaceSchema)

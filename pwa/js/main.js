@@ -17,6 +17,10 @@ import { notificationsView } from "./views/notifications.js";
 import { notFoundView, soonView } from "./views/soon.js";
 import { applicationsView, composeView, manageNoticesView } from "./views/staff.js";
 
+// Report screens (and Leaflet behind them) load on first use, outside the first-load budget.
+const lazy = (load, name) => async (context) => (await load())[name](context);
+const reportViews = () => import("./views/report.js");
+
 // Elder mode keeps the tabs an older resident needs most; the rest stay reachable from 我的.
 const TABS = [
   { key: "home", href: "/", icon: "home", elder: true },
@@ -32,7 +36,11 @@ addRoute("/", feedView, { auth: true, tab: "home" });
 addRoute("/notices/:id", noticeView, { auth: true, tab: "home" });
 addRoute("/join", joinView, { auth: true, tab: "me" });
 addRoute("/join/:communityId", unitView, { auth: true, tab: "me" });
-addRoute("/report", soonView("report"), { auth: true, tab: "report" });
+addRoute("/report", lazy(reportViews, "reportView"), { auth: true, tab: "report" });
+addRoute("/report/mine", lazy(reportViews, "myReportsView"), { auth: true, tab: "report" });
+addRoute("/report/work", lazy(() => import("./views/report-work.js"), "reportWorkView"), { auth: true, tab: "report" });
+addRoute("/report/map", lazy(() => import("./views/report-map.js"), "reportMapView"), { auth: true, tab: "report" });
+addRoute("/reports/:id", lazy(() => import("./views/report-detail.js"), "reportDetailView"), { auth: true, tab: "report" });
 addRoute("/discuss", discussView, { auth: true, tab: "discuss" });
 addRoute("/discuss/new", consultationFormView, { auth: true, tab: "discuss" });
 addRoute("/discuss/:id", consultationView, { auth: true, tab: "discuss" });
@@ -154,6 +162,10 @@ async function boot() {
   if (document.readyState === "complete") register();
   else window.addEventListener("load", register, { once: true });
   await start(onRoute);
+  // Reports made offline are sent once the network is back, whichever screen is open.
+  if (signedIn() && localStorage.getItem("linli.reports.queued")) {
+    import("./reports.js").then((m) => m.watchQueue()).catch(() => {});
+  }
 }
 
 boot();

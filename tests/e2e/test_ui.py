@@ -2,6 +2,8 @@
 
 import pytest
 
+from app.extensions import db
+from app.reports.categories import seed_categories
 from tests.e2e.helpers import post_notice, screenshot, seed_storage, sign_in, watch
 from tests.factories import UserFactory
 
@@ -120,13 +122,23 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
         client, auth(world.worker), world.g1, title="二次供水水箱清洗停水", body="周四 9:00—17:00 停水。"
     )
     newcomer = UserFactory(name="新居民")
+    seed_categories()
+    db.session.commit()
+    report = client.post(
+        "/api/v1/reports",
+        json={"category": "power.streetlight", "description": "3栋旁路灯不亮", "lat": 22.555, "lng": 113.885},
+        headers=auth(world.resident),
+    ).get_json()
     screens = {
         None: [("login", "/login", "form"), ("register", "/register", "form")],
         world.resident: [
             ("feed", "/", ".notice-card"),
             ("notice", f"/notices/{notice['id']}", ".notice-detail"),
             ("me", "/me", "[data-elder]"),
-            ("soon", "/report", ".soon"),
+            ("soon", "/messages", ".soon"),
+            ("report", "/report", ".report-form .cat-choice"),
+            ("my-reports", "/report/mine", ".report-card"),
+            ("report-page", f"/reports/{report['id']}", ".timeline"),
         ],
         newcomer: [
             ("join", "/join", "a.choice"),
@@ -139,6 +151,8 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
             ("manage", "/staff/notices", ".notice-card"),
             ("compose", "/staff/notices/new", "form select"),
             ("staff-notice", f"/notices/{notice['id']}", ".stats"),
+            ("work-queue", "/report/work", ".report-card"),
+            ("staff-report", f"/reports/{report['id']}", ".staff-actions"),
         ],
     }
     # axe checks every screen in both modes in Chinese; English gets screenshots (same markup, other words).
