@@ -20,6 +20,17 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_weights(name: str, default: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Three comma-separated non-negative numbers, e.g. "30,35,35"."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    parts = tuple(float(part) for part in value.split(","))
+    if len(parts) != 3 or min(parts) < 0 or not sum(parts):
+        raise ValueError(f"{name} needs three non-negative numbers, e.g. 30,35,35")
+    return parts
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-change-me")
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-jwt-secret-key-change-me-please")
@@ -88,6 +99,9 @@ class Config:
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     # Absolute base for links in SMS texts, e.g. https://linli.example.cn (empty: no link).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    # Dashboard (app/dashboard): weights of the composite score, response/resolution/satisfaction (percent).
+    DASHBOARD_WEIGHTS = env_weights("DASHBOARD_WEIGHTS", (30.0, 35.0, 35.0))
 
     @classmethod
     def validate(cls) -> None:
