@@ -102,6 +102,8 @@ class Config:
 
     # Dashboard (app/dashboard): weights of the composite score, response/resolution/satisfaction (percent).
     DASHBOARD_WEIGHTS = env_weights("DASHBOARD_WEIGHTS", (30.0, 35.0, 35.0))
+    # CSV exports stream whole periods: a few per minute per caller is plenty.
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "10/minute")
 
     @classmethod
     def validate(cls) -> None:
@@ -125,6 +127,7 @@ class TestingConfig(Config):
     AUTH_RATE_LIMIT_IP = "10000/minute"
     AUTH_RATE_LIMIT_PHONE = "10000/minute"
     WRITE_RATE_LIMIT = "10000/minute"
+    EXPORT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
     PUSH_ALLOW_LOOPBACK = True
