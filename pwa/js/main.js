@@ -13,6 +13,10 @@ import { feedView, noticeView } from "./views/notices.js";
 import { notFoundView, soonView } from "./views/soon.js";
 import { applicationsView, composeView, manageNoticesView } from "./views/staff.js";
 
+// The dashboard and its chart library load only when opened (not part of the first load).
+const dashboardView = (ctx) => import("./views/dashboard.js").then((m) => m.dashboardView(ctx));
+const communityStatsView = (ctx) => import("./views/dashboard-public.js").then((m) => m.communityStatsView(ctx));
+
 // Elder mode keeps the tabs an older resident needs most; the rest stay reachable from 我的.
 const TABS = [
   { key: "home", href: "/", icon: "home", elder: true },
@@ -36,6 +40,8 @@ addRoute("/staff/applications", applicationsView, { auth: true, tab: "me" });
 addRoute("/staff/notices", manageNoticesView, { auth: true, tab: "me" });
 addRoute("/staff/notices/new", composeView, { auth: true, tab: "home" });
 addRoute("/staff/notices/:id/edit", composeView, { auth: true, tab: "home" });
+addRoute("/staff/dashboard", dashboardView, { auth: true, tab: "me" });
+addRoute("/community/:id/stats", communityStatsView, { auth: true, tab: "me" });
 
 let firstRender = true;
 let activeTab = null;
