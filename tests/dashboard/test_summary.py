@@ -161,3 +161,19 @@ def test_period_that_ends_before_it_starts_is_422(client, world, auth, categorie
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "validation_error"
     assert "to" in response.get_json()["error"]["fields"]
+
+
+def test_feature_figures_keep_their_shape_once_wired():
+    from app.dashboard.participation import shape_feature_figures
+
+    shaped = shape_feature_figures(
+        {"first_response": {"median_s": 90, "p90_s": 600, "count": 12}, "waiting_now": 2,
+         "csat": {"rated": 8, "satisfied": 6}},
+        {"polls": 2, "ballots": 30, "eligible": 120},
+        {"consultations": 1, "opinions": 14, "participants": 9},
+    )  # fmt: skip
+
+    assert shaped["chat"]["csat"] == {"rated": 8, "satisfied": 6, "rate": 0.75}
+    assert shaped["polls"]["turnout"] == 0.25
+    assert shaped["consultations"]["opinions"] == 14
+    assert shaped["chat"]["first_response"]["median_s"] == 90
