@@ -20,6 +20,17 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_weights(name: str, default: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Three comma-separated non-negative numbers, e.g. "30,35,35"."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    parts = tuple(float(part) for part in value.split(","))
+    if len(parts) != 3 or min(parts) < 0 or not sum(parts):
+        raise ValueError(f"{name} needs three non-negative numbers, e.g. 30,35,35")
+    return parts
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-change-me")
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-jwt-secret-key-change-me-please")
@@ -95,6 +106,11 @@ class Config:
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
+    # Dashboard (app/dashboard): weights of the composite score, response/resolution/satisfaction (percent).
+    DASHBOARD_WEIGHTS = env_weights("DASHBOARD_WEIGHTS", (30.0, 35.0, 35.0))
+    # CSV exports stream whole periods: a few per minute per caller is plenty.
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "10/minute")
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe; only production checks."""
@@ -118,6 +134,7 @@ class TestingConfig(Config):
     AUTH_RATE_LIMIT_PHONE = "10000/minute"
     WRITE_RATE_LIMIT = "10000/minute"
     CONSULTATION_COMMENT_RATE_LIMIT = "10000/minute"
+    EXPORT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
     PUSH_ALLOW_LOOPBACK = True

@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     from app.audit.api import bp as audit_bp
     from app.auth.api import bp as auth_bp
     from app.consultations.api import bp as consultations_bp
+    from app.dashboard.api import bp as dashboard_bp
     from app.notices.api import bp as notices_bp
     from app.open311.api import bp as open311_keys_bp
     from app.push.api import bp as push_bp
@@ -48,6 +49,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     for bp in (auth_bp, regions_bp, notices_bp, audit_bp, push_bp, reports_bp, uploads_bp, open311_keys_bp):
         api.register_blueprint(bp)
     api.register_blueprint(consultations_bp)
+    api.register_blueprint(dashboard_bp)
     # After the Api: flask-smorest installs its own HTTP error handler, ours replaces it.
     errors.init_app(app)
 

@@ -9,6 +9,7 @@ from app.consultations.models import (
     ConsultationFollowup,
     ConsultationSupport,
 )
+from app.dashboard import indexes as dashboard_indexes  # noqa: F401  (indexes on the reports tables)
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent

@@ -11,17 +11,20 @@ const SHELL = [
   "/js/views/discuss.js", "/js/views/discuss-staff.js",
   "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/i18n/zh-CN.json", "/i18n/en.json",
   "/js/reports.js", "/js/reports-map.js", "/js/views/report.js", "/js/views/report-detail.js",
-  "/js/views/report-work.js", "/js/views/report-map.js",
+  "/js/views/report-work.js", "/js/views/report-map.js", "/js/views/dashboard.js",
+  "/js/views/dashboard-chart.js", "/js/views/dashboard-public.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
   "/js/push.js", "/js/views/notifications.js",
 ];
 // Reads worth having offline: the notices (feed and each one read), the region tree, the consultations
-// seen (with their opinions), and the reports seen (lists and each one opened) with the categories and map
-// settings the report form needs. Not nearby or the public map: those depend on where the phone is now.
-// The cache is dropped at sign-in and sign-out.
-const CACHED_API =
-  /^\/api\/v1\/(notices(\/\d+)?|regions|consultations(\/\d+(\/comments)?)?|report-categories|map-settings|reports(\/\d+)?)$/;
+// seen (with their opinions), the reports seen (lists and each one opened) with the categories and map
+// settings the report form needs, and the dashboard figures and public community pages opened. Not nearby
+// or the public map: those depend on where the phone is now. The cache is dropped at sign-in and sign-out.
+const CACHED_API = new RegExp(
+  "^/api/v1/(notices(/\\d+)?|regions|consultations(/\\d+(/comments)?)?|report-categories|map-settings" +
+    "|reports(/\\d+)?|dashboard/(summary|heatmap|overdue|rankings)|public/communities/\\d+/stats)$",
+);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:32:34.778062
+Create Date: 2026-11-28 05:09:13.525268
 
 """
 
@@ -677,6 +677,8 @@ def upgrade():
         batch_op.create_index("ix_reports_assignee_list", ["assignee_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_category_id"), ["category_id"], unique=False)
         batch_op.create_index("ix_reports_community_list", ["community_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_reports_contact_due", ["contact_due"], unique=False)
+        batch_op.create_index("ix_reports_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             "ix_reports_department_list", ["department_id", "created_at", "id"], unique=False
         )
@@ -688,9 +690,24 @@ def upgrade():
             postgresql_where=sa.text("next_check_at IS NOT NULL"),
             sqlite_where=sa.text("next_check_at IS NOT NULL"),
         )
+        batch_op.create_index(
+            "ix_reports_open_community",
+            ["community_id"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
+        batch_op.create_index(
+            "ix_reports_open_due",
+            ["due_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
         batch_op.create_index("ix_reports_position", ["lat", "lng"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_region_id"), ["region_id"], unique=False)
         batch_op.create_index("ix_reports_reporter_list", ["reporter_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_reports_resolved_at", ["resolved_at"], unique=False)
 
     op.create_table(
         "consultation_comment_reports",
@@ -767,6 +784,7 @@ def upgrade():
         sa.UniqueConstraint("report_id", "round", name=op.f("uq_report_ratings_report_id_round")),
     )
     with op.batch_alter_table("report_ratings", schema=None) as batch_op:
+        batch_op.create_index("ix_report_ratings_created_at", ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_report_ratings_report_id"), ["report_id"], unique=False)
 
     op.create_table(
@@ -833,6 +851,7 @@ def downgrade():
     op.drop_table("report_supports")
     with op.batch_alter_table("report_ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_ratings_report_id"))
+        batch_op.drop_index("ix_report_ratings_created_at")
 
     op.drop_table("report_ratings")
     with op.batch_alter_table("report_events", schema=None) as batch_op:
@@ -841,9 +860,20 @@ def downgrade():
     op.drop_table("report_events")
     op.drop_table("consultation_comment_reports")
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_reports_resolved_at")
         batch_op.drop_index("ix_reports_reporter_list")
         batch_op.drop_index(batch_op.f("ix_reports_region_id"))
         batch_op.drop_index("ix_reports_position")
+        batch_op.drop_index(
+            "ix_reports_open_due",
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
+        batch_op.drop_index(
+            "ix_reports_open_community",
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
         batch_op.drop_index(
             "ix_reports_next_check",
             postgresql_where=sa.text("next_check_at IS NOT NULL"),
@@ -851,6 +881,8 @@ def downgrade():
         )
         batch_op.drop_index("ix_reports_grid_list")
         batch_op.drop_index("ix_reports_department_list")
+        batch_op.drop_index("ix_reports_created_at")
+        batch_op.drop_index("ix_reports_contact_due")
         batch_op.drop_index("ix_reports_community_list")
         batch_op.drop_index(batch_op.f("ix_reports_category_id"))
         batch_op.drop_index("ix_reports_assignee_list")

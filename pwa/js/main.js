@@ -20,6 +20,9 @@ import { applicationsView, composeView, manageNoticesView } from "./views/staff.
 // Report screens (and Leaflet behind them) load on first use, outside the first-load budget.
 const lazy = (load, name) => async (context) => (await load())[name](context);
 const reportViews = () => import("./views/report.js");
+// The dashboard and its chart library load only when opened (not part of the first load).
+const dashboardView = (ctx) => import("./views/dashboard.js").then((m) => m.dashboardView(ctx));
+const communityStatsView = (ctx) => import("./views/dashboard-public.js").then((m) => m.communityStatsView(ctx));
 
 // Elder mode keeps the tabs an older resident needs most; the rest stay reachable from 我的.
 const TABS = [
@@ -52,6 +55,8 @@ addRoute("/staff/applications", applicationsView, { auth: true, tab: "me" });
 addRoute("/staff/notices", manageNoticesView, { auth: true, tab: "me" });
 addRoute("/staff/notices/new", composeView, { auth: true, tab: "home" });
 addRoute("/staff/notices/:id/edit", composeView, { auth: true, tab: "home" });
+addRoute("/staff/dashboard", dashboardView, { auth: true, tab: "me" });
+addRoute("/community/:id/stats", communityStatsView, { auth: true, tab: "me" });
 
 let firstRender = true;
 let activeTab = null;

@@ -125,10 +125,10 @@ def test_the_manifest_makes_the_app_installable():
 
 
 def shell_files() -> set[str]:
+    # pwa/vendor/ holds big libraries loaded lazily by the one screen that needs them, not the shell.
     return {
         "/" + p.relative_to(PWA).as_posix()
         for p in PWA.rglob("*")
-        # Vendored libraries (pwa/vendor/) load lazily on the screens that need them, not with the shell.
         if p.is_file() and p.name not in ("sw.js", "index.html") and "vendor" not in p.relative_to(PWA).parts
     }
 
@@ -141,7 +141,6 @@ def test_the_service_worker_precaches_every_file_of_the_shell():
 
 
 def test_all_js_and_css_together_stay_within_150_kb_compressed():
-    # pwa/vendor/ is excluded: big libraries there are loaded lazily, only by the screen that needs them.
     files = [
         p
         for p in PWA.rglob("*")

@@ -5,7 +5,7 @@ import { t } from "../i18n.js";
 import { elderMode } from "../prefs.js";
 import { forgetDevice } from "../push.js";
 import { navigate } from "../router.js";
-import { canPostNotices, canReviewMemberships, loadMe, logout, session } from "../session.js";
+import { canPostNotices, canReviewMemberships, canSeeDashboard, loadMe, logout, session } from "../session.js";
 import { badge, button, linkButton, setPage } from "../ui.js";
 import { elderSwitch, languageSwitch, textSizeSwitch } from "./settings.js";
 
@@ -34,6 +34,11 @@ export async function meView({ root, signal }) {
     staffLinks.push(navItem(t("staff.compose"), "/staff/notices/new", "plus"));
     staffLinks.push(navItem(t("staff.manage_notices"), "/staff/notices", "message"));
   }
+  if (canSeeDashboard(me)) staffLinks.push(navItem(t("dashboard.title"), "/staff/dashboard", "clock"));
+  // Residents' window on how their community is served (社区成绩单).
+  const communityLinks = memberships
+    .filter((m) => m.role === "resident" && m.status === "active" && m.region.level === "community")
+    .map((m) => navItem(t("dashboard.public.link", { community: m.region.name }), `/community/${m.region.id}/stats`, "check"));
   const sizes = textSizeSwitch();
   sizes.hidden = !elderMode();
   const onPrefs = () => {
@@ -61,6 +66,7 @@ export async function meView({ root, signal }) {
       memberships.length
         ? h("ul", { class: "membership-list" }, memberships.map(membershipItem))
         : h("p", { class: "muted", text: t("me.no_memberships") }),
+      communityLinks.length ? h("ul", { class: "choice-list" }, communityLinks) : null,
       linkButton(t("me.join_another"), "/join", { variant: "secondary", iconName: "location" })),
     staffLinks.length
       ? h("section", { class: "card", "aria-labelledby": "staff-title" },
