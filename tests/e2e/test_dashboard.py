@@ -42,6 +42,8 @@ def test_street_staff_reads_the_month_drills_down_and_sees_the_chart(world, scen
     assert page.get_attribute(f"svg.dash-heat path[data-grid='{world.g1.id}']", "data-count") == "5"
     assert page.locator(".dash-overdue-item").count() == 4
     assert page.locator(".dash-overdue-item").first.inner_text().startswith(f"#{scenario.reports[7].id}")
+    overdue_link = page.locator(".dash-overdue-item a").first
+    assert overdue_link.get_attribute("href") == f"/reports/{scenario.reports[7].id}"
     # The vendored chart library, loaded by this screen only.
     page.wait_for_selector(".dash-chart .uplot canvas")
     assert page.locator(".dash-trend-table tbody tr").count() == 6
@@ -55,6 +57,10 @@ def test_street_staff_reads_the_month_drills_down_and_sees_the_chart(world, scen
     assert page.inner_text("[data-rate=response] .dash-rate-fraction") == "3/4"
     assert page.inner_text("[data-rate=response] .dash-rate-value") == "75%"
     assert page.inner_text("[data-count=excluded] dd") == "1"
+    # An overdue report opens its own page, where the street can act on it.
+    page.locator(f".dash-overdue-item a[href='/reports/{scenario.reports[7].id}']").click()
+    page.wait_for_url(f"**/reports/{scenario.reports[7].id}")
+    page.wait_for_selector(".timeline")
     assert page.errors == []
 
 

@@ -192,7 +192,8 @@ function rankingTable(ranking) {
 function overdueList(page) {
   if (!page.data.length) return emptyState(t("dashboard.overdue_none"));
   return h("ul", { class: "dash-overdue" }, page.data.map((row) => h("li", { class: "dash-overdue-item" },
-    h("p", { class: "card-title", text: `#${row.id} ${t("dashboard.subject_name", { zh: row.category.name, en: row.category.name_en })}` }),
+    h("p", { class: "card-title" }, h("a", { href: `/reports/${row.id}`,
+      text: `#${row.id} ${t("dashboard.subject_name", { zh: row.category.name, en: row.category.name_en })}` })),
     h("p", { class: "card-meta" },
       h("span", { class: "badge badge-bad", text: t("dashboard.overdue_by", { time: duration(row.overdue_s) }) }),
       " ", h("span", { text: t(`dashboard.due.${row.due_kind}`) }),
