@@ -5,8 +5,18 @@ from app.auth.models import AuthSession, RefreshToken, User
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent
+from app.polls.models import (
+    Poll,
+    PollBallot,
+    PollFollowup,
+    PollOption,
+    PollVoter,
+    RollEntry,
+    RollUser,
+)
 from app.push.models import NotificationSetting, PushMessage, PushSubscription
 from app.regions.models import Membership, Region, Unit
+from app.regions.ownership import Owner, OwnerUser, UnitOwner
 from app.reports.models import (
     Department,
     DepartmentMember,
@@ -29,6 +39,13 @@ __all__ = [
     "NoticeRead",
     "NotificationSetting",
     "OutboxEvent",
+    "Owner",
+    "OwnerUser",
+    "Poll",
+    "PollBallot",
+    "PollFollowup",
+    "PollOption",
+    "PollVoter",
     "PushMessage",
     "PushSubscription",
     "RefreshToken",
@@ -38,7 +55,10 @@ __all__ = [
     "ReportEvent",
     "ReportRating",
     "ReportSupport",
+    "RollEntry",
+    "RollUser",
     "Unit",
+    "UnitOwner",
     "Upload",
     "User",
 ]
