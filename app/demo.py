@@ -306,6 +306,9 @@ def seed_demo() -> str:
     from app.reports.demo import seed_demo_reports
 
     tally.created["reports"], tally.total["reports"] = seed_demo_reports()
+    from app.polls.demo import seed_demo_polls
+
+    tally.created["polls"], tally.total["polls"] = seed_demo_polls()
     notices = _notices(tally, regions, staff)
     # A few receipts, so the pinned notice's read rate is not zero on day one.
     pinned = notices[0]
