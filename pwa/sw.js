@@ -8,7 +8,8 @@ const SHELL = [
   "/", "/manifest.webmanifest", "/css/app.css", "/js/main.js", "/js/api.js", "/js/dom.js", "/js/i18n.js",
   "/js/icons.js", "/js/paged.js", "/js/prefs.js", "/js/regions.js", "/js/router.js", "/js/session.js",
   "/js/ui.js", "/js/views/auth.js", "/js/views/join.js", "/js/views/me.js", "/js/views/notices.js",
-  "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/i18n/zh-CN.json", "/i18n/en.json",
+  "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/js/views/polls.js",
+  "/js/views/polls-new.js", "/i18n/zh-CN.json", "/i18n/en.json",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
 ];

@@ -10,6 +10,8 @@ import { loginView, registerView } from "./views/auth.js";
 import { joinView, unitView } from "./views/join.js";
 import { meView } from "./views/me.js";
 import { feedView, noticeView } from "./views/notices.js";
+import { pollView, pollsView } from "./views/polls.js";
+import { pollWizardView } from "./views/polls-new.js";
 import { notFoundView, soonView } from "./views/soon.js";
 import { applicationsView, composeView, manageNoticesView } from "./views/staff.js";
 
@@ -31,6 +33,9 @@ addRoute("/join/:communityId", unitView, { auth: true, tab: "me" });
 addRoute("/report", soonView("report"), { auth: true, tab: "report" });
 addRoute("/discuss", soonView("discuss"), { auth: true, tab: "discuss" });
 addRoute("/messages", soonView("messages"), { auth: true, tab: "messages" });
+addRoute("/polls", pollsView, { auth: true, tab: "discuss" });
+addRoute("/polls/new", pollWizardView, { auth: true, tab: "discuss" });
+addRoute("/polls/:id", pollView, { auth: true, tab: "discuss" });
 addRoute("/me", meView, { auth: true, tab: "me" });
 addRoute("/staff/applications", applicationsView, { auth: true, tab: "me" });
 addRoute("/staff/notices", manageNoticesView, { auth: true, tab: "me" });

@@ -1,0 +1,87 @@
+"""Polls in Chromium: a resident votes with a confirm step, keeps the receipt, and after close verifies it;
+a committee member creates a poll with the wizard."""
+
+import pytest
+
+from app.extensions import db
+from app.polls.models import PollBallot
+from tests.e2e.helpers import screenshot, sign_in, watch
+from tests.polls.helpers import close, create
+
+pytestmark = pytest.mark.e2e
+
+
+def test_resident_votes_keeps_the_receipt_and_verifies_it_after_close(world, client, auth, new_context):
+    poll = create(client, auth(world.committee), world.c1, title="小区是否加装充电桩")
+    page = watch(new_context().new_page())
+    page.add_init_script(
+        "window.__engaged = []; addEventListener('linli:engaged', e => window.__engaged.push(e.detail.kind));"
+    )
+    sign_in(page, world.resident, "/polls")
+
+    page.click(f"a[data-poll-id='{poll['id']}']")
+    page.wait_for_url(f"**/polls/{poll['id']}")
+    page.wait_for_selector("text=按《民法典》", state="detached")  # a person poll explains its own rule
+    assert "每位已核实的居民各投一票" in page.inner_text(".poll-rules")
+    page.click("label.poll-choice:has-text('同意')")
+    page.click("button:has-text('下一步')")
+    page.wait_for_selector(".poll-confirm:has-text('请确认您的选择')")
+    assert db.session.query(PollBallot).count() == 0  # nothing is sent before the confirmation
+    page.click("button:has-text('确认投票')")
+
+    page.wait_for_selector("text=投票成功！")
+    receipt = page.get_attribute(".poll-receipt-code", "data-receipt")
+    stored = page.evaluate("JSON.parse(localStorage.getItem('linli.pollReceipts'))")
+    assert stored[str(poll["id"])]["receipt"] == receipt
+    assert page.evaluate("window.__engaged") == ["vote"]
+    screenshot(page, "poll-receipt")
+    assert "结果将在" in page.inner_text(".poll-results-slot")  # hidden until close
+
+    close(poll["id"])
+    page.reload()
+    page.wait_for_selector(".poll-results:has-text('最终结果')")
+    assert "应投 2 人，已投 1" in page.inner_text(".poll-results")
+    assert receipt in page.inner_text(".poll-receipt")
+    page.click("button:has-text('核对回执')")
+    page.wait_for_selector(".poll-verify-result.is-ok")
+    assert "第 1 张" in page.inner_text(".poll-verify-result")
+    screenshot(page, "poll-verified")
+    assert page.errors == []
+
+
+def test_household_member_sees_that_the_household_voted(world, client, auth, new_context):
+    from tests.factories import UserFactory, member
+    from tests.polls.helpers import vote
+
+    housemate = UserFactory(name="housemate")
+    member(housemate, world.c1, unit=world.u1)
+    db.session.commit()
+    poll = create(client, auth(world.committee), world.c1, counting="household")
+    assert vote(client, auth(world.resident), poll, "同意").status_code == 201
+    page = watch(new_context().new_page())
+    sign_in(page, housemate, f"/polls/{poll['id']}")
+
+    page.wait_for_selector("text=您家已经投过票了")
+    assert page.locator(".poll-ballot").count() == 0
+    assert page.errors == []
+
+
+def test_committee_creates_an_owners_vote_with_the_wizard(world, new_context):
+    page = watch(new_context().new_page())
+    sign_in(page, world.committee, "/polls")
+
+    page.click("a:has-text('发起投票')")
+    page.wait_for_url("**/polls/new")
+    page.fill("input[name=title]", "是否同意改造地下车库")
+    page.click("button:has-text('下一步')")
+    page.click("button:has-text('下一步')")
+    page.click("label:has-text('业主表决')")
+    assert "人数和房屋面积" in page.inner_text("[data-field=counting]")
+    page.click("label:has-text('重大事项')")
+    page.click("button:has-text('下一步')")
+    page.click("button:has-text('发起投票')")
+
+    page.wait_for_url("**/polls/*")
+    page.wait_for_selector(".poll-rules:has-text('四分之三')")
+    assert "只有登记在册的业主可以投票" in page.inner_text(".poll-slot")
+    assert page.errors == []
