@@ -29,8 +29,11 @@ class Option:
 
 @dataclass(frozen=True)
 class Ballot:
+    """`count` identical ballots (the same choices) holding `area_cents` between them."""
+
     choices: tuple[int, ...]
     area_cents: int = 0
+    count: int = 1
 
 
 def quorum_met(heads: int, area: int, eligible_heads: int, eligible_area: int) -> bool:
@@ -69,13 +72,13 @@ def tally(
     approving = {o.id for o in options if o.approves}
     heads = area = yes_heads = yes_area = 0
     for ballot in ballots:
-        heads += 1
+        heads += ballot.count
         area += ballot.area_cents
         for choice in ballot.choices:
-            counts[choice] += 1
+            counts[choice] += ballot.count
             areas[choice] += ballot.area_cents
         if approving.intersection(ballot.choices):
-            yes_heads += 1
+            yes_heads += ballot.count
             yes_area += ballot.area_cents
     special = threshold == "special"
     quorum = quorum_met(heads, area, eligible_heads, eligible_area_cents) if by_area else True

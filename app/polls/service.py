@@ -1,6 +1,7 @@
 """Rules for polls: who sees and runs them, opening with a frozen roll, casting ballots, results, closing and
 the decision's follow-through. Functions here flush but never commit."""
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -86,7 +87,6 @@ def list_polls(*, viewer: User, status: str | None = None) -> sa.Select:
 def get_poll(poll_id: int, *, viewer: User, lock: bool = False) -> Poll:
     stmt = sa.select(Poll).where(Poll.id == poll_id, visible_clause(viewer))
     if lock:
-        # One ballot at a time per poll: the chain needs the previous link; the roll must hold still.
         stmt = stmt.with_for_update(of=Poll).execution_options(populate_existing=True)
     poll = db.session.scalar(stmt)
     if poll is None:
@@ -266,6 +266,35 @@ def _already_voted(voter: PollVoter, poll: Poll, by: User) -> ConflictError:
     return ConflictError(reason, code="already_voted", fields={"channel": [voter.channel.value]})
 
 
+def _voter(poll: Poll, by: User, channel: Channel, voter_id: int | None) -> tuple[int, RollEntry, int | None]:
+    """The voter key the ballot is for, its roll entry, and the user casting it in the app."""
+    if channel == Channel.PAPER:
+        if voter_id is None:
+            raise UnprocessableError(fields={"voter_id": ["Say whose paper ballot this is."]})
+        entry = db.session.get(RollEntry, (poll.id, voter_id))
+        if entry is None:
+            raise NotEligibleError("This voter is not on the poll's roll.")
+        return voter_id, entry, None
+    key = db.session.scalar(
+        sa.select(RollUser.voter_key).where(RollUser.poll_id == poll.id, RollUser.user_id == by.id)
+    )
+    if key is None:
+        raise NotEligibleError()
+    return key, db.session.get(RollEntry, (poll.id, key)), by.id
+
+
+def _lock(poll: Poll) -> Poll:
+    # One ballot at a time per poll: the chain needs the previous link. Everything that can be checked
+    # without the lock was, so the lock is held only for the two inserts and the update.
+    stmt = (
+        sa.select(Poll)
+        .where(Poll.id == poll.id)
+        .with_for_update(of=Poll)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalar(stmt)
+
+
 def cast_ballot(
     poll_id: int,
     option_ids: list[int],
@@ -276,29 +305,24 @@ def cast_ballot(
 ) -> tuple[Poll, PollBallot]:
     """Append one ballot for a voter key: the voter's own (app) or one a worker names (paper)."""
     now = utcnow()
-    poll = get_poll(poll_id, viewer=by, lock=True)
+    poll = get_poll(poll_id, viewer=by)
     if channel == Channel.PAPER and not manages(by, poll.region):
         raise ForbiddenError("Only the poll's workers enter paper ballots.")
+    if poll.status == PollStatus.SCHEDULED and poll.opens_at <= now:
+        poll = _lock(poll)
     _check_open(poll, now)
-    if channel == Channel.PAPER:
-        if voter_id is None:
-            raise UnprocessableError(fields={"voter_id": ["Say whose paper ballot this is."]})
-        entry = db.session.get(RollEntry, (poll.id, voter_id))
-        if entry is None:
-            raise NotEligibleError("This voter is not on the poll's roll.")
-        key, voter_user = voter_id, None
-    else:
-        key = db.session.scalar(
-            sa.select(RollUser.voter_key).where(RollUser.poll_id == poll.id, RollUser.user_id == by.id)
-        )
-        if key is None:
-            raise NotEligibleError()
-        entry = db.session.get(RollEntry, (poll.id, key))
-        voter_user = by.id
+    key, entry, voter_user = _voter(poll, by, channel, voter_id)
     chosen = _check_choices(poll, option_ids)
     existing = db.session.get(PollVoter, (poll.id, key))
     if existing is not None:
         raise _already_voted(existing, poll, by)
+    poll = _lock(poll)
+    _check_open(poll, now)  # the worker may have closed it meanwhile
+    if poll.ballot_count == 0:
+        # Until this first ballot freezes them, the rules (and so the roll and options) could have changed.
+        db.session.expire(poll, ["options"])
+        key, entry, voter_user = _voter(poll, by, channel, voter_id)
+        chosen = _check_choices(poll, option_ids)
     try:
         with first_write_guard():
             db.session.add(
@@ -376,10 +400,14 @@ def my_status(poll: Poll, user: User) -> dict:
 
 
 def compute_result(poll: Poll) -> dict:
+    # Grouped in SQL by the choices as stored (sorted ids): a few rows however many ballots, sums exact.
+    choices = sa.cast(PollBallot.choices, sa.Text)
     rows = db.session.execute(
-        sa.select(PollBallot.choices, PollBallot.area).where(PollBallot.poll_id == poll.id)
+        sa.select(choices, sa.func.count(), sa.func.coalesce(sa.func.sum(PollBallot.area), 0))
+        .where(PollBallot.poll_id == poll.id)
+        .group_by(choices)
     ).all()
-    ballots = [counting.Ballot(tuple(c), counting.cents(a)) for c, a in rows]
+    ballots = [counting.Ballot(tuple(json.loads(c)), counting.cents(a), n) for c, n, a in rows]
     options = [counting.Option(o.id, o.label, o.approves) for o in poll.options]
     return counting.tally(
         options,
