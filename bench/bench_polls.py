@@ -7,9 +7,10 @@ linli_bench_polls, created if missing). ITS TABLES ARE DROPPED AND CREATED AGAIN
 
 1. Tally: a community with 10,000 owner parties (one unit each, areas 50–150 m²), an owners' poll whose
    frozen roll holds them all, and 10,000 ballots appended to a valid hash chain (bulk-inserted; the chain
-   is computed exactly as app/polls/chain.py does). Times `service.compute_result` (the SQL read and the
-   exact-fraction art. 278 tally) and `GET /api/v1/polls/<id>/results` through the Flask test client, p50
-   over --samples runs, beside `SELECT 1` and `GET /healthz` as the bare stack.
+   is computed exactly as app/polls/chain.py does). Times `service.recount` (every ballot counted again:
+   grouped in SQL, then the exact-fraction art. 278 tally), `service.compute_result` (the running totals)
+   and `GET /api/v1/polls/<id>/results` through the Flask test client, p50 over --samples runs, beside
+   `SELECT 1` and `GET /healthz` as the bare stack.
 2. Concurrency: 1,000 residents on a person poll's roll. The app is served by Werkzeug's threaded server on
    a free local port; --threads client threads post 1,000 ballots (one per voter) plus --duplicates
    repeats from random voters, all at once. Prints the status counts, the ballots stored, the chain check,
@@ -121,6 +122,7 @@ def build_tally_poll(community, committee, n: int):
         PollVoter,
         ResultsVisibility,
         RollEntry,
+        Secrecy,
     )
     from app.regions.models import Unit
     from app.regions.ownership import Owner, UnitOwner
@@ -143,7 +145,7 @@ def build_tally_poll(community, committee, n: int):
     now = utcnow()
     poll = Poll(region=community, created_by=committee, title="是否同意更换电梯", counting=Counting.OWNERS,
                 status=PollStatus.OPEN, opens_at=now, opened_at=now, closes_at=now + timedelta(days=1),
-                results=ResultsVisibility.LIVE)  # fmt: skip
+                results=ResultsVisibility.LIVE, secrecy=Secrecy.NAMED)  # fmt: skip
     poll.options = [PollOption(position=0, label="同意", approves=True), PollOption(position=1, label="反对"),
                     PollOption(position=2, label="弃权")]  # fmt: skip
     db.session.add(poll)
@@ -163,9 +165,17 @@ def build_tally_poll(community, committee, n: int):
         receipt = chain.receipt(poll.id, seq, digest)
         link = chain.link(head, seq, receipt, digest)
         ballots.append({"poll_id": poll.id, "seq": seq, "receipt": receipt, "choices": choice, "area": area,
-                        "channel": "app", "voter_key": None, "digest": digest, "nonce": nonce,
+                        "channel": "app", "voter_key": key, "digest": digest, "nonce": nonce,
                         "prev_hash": head, "hash": link})  # fmt: skip
         voters.append({"poll_id": poll.id, "voter_key": key, "channel": "app"})
+        # The running totals cast_ballot keeps under the poll's lock.
+        option = next(o for o in poll.options if o.id == choice[0])
+        option.count += 1
+        option.area += area
+        poll.turnout_area += area
+        if option.approves:
+            poll.approve_heads += 1
+            poll.approve_area += area
         head = link
     db.session.execute(sa.insert(PollVoter), voters)
     db.session.execute(sa.insert(PollBallot), ballots)
@@ -196,11 +206,17 @@ def tally_bench(app, args) -> None:
 
         def tally():
             db.session.expire_all()
+            return service.recount(db.session.get(Poll, poll_id))
+
+        def totals():
+            db.session.expire_all()
             return service.compute_result(db.session.get(Poll, poll_id))
 
         result = tally()
         select1 = p50(lambda: db.session.execute(sa.text("SELECT 1")), args.samples)
         tally_ms = p50(tally, args.samples)
+        totals_ms = p50(totals, args.samples)
+        assert totals() == result, "running totals and recount disagree"
         body = client.get(f"/api/v1/polls/{poll_id}/results", headers=headers).get_json()
         assert body["turnout"]["heads"] == args.ballots, body
         http_ms = p50(lambda: client.get(f"/api/v1/polls/{poll_id}/results", headers=headers), args.samples)
@@ -208,7 +224,8 @@ def tally_bench(app, args) -> None:
     print(f"\nTally of {args.ballots:,} owners' ballots (PostgreSQL), p50 of {args.samples}:")
     print(f"  SELECT 1 (bare database)              {select1:8.2f} ms")
     verdict = "OK" if tally_ms <= 200 else "MISSED"
-    print(f"  service.compute_result                {tally_ms:8.2f} ms   target ≤ 200 ms: {verdict}")
+    print(f"  service.recount (all ballots, SQL)    {tally_ms:8.2f} ms   target ≤ 200 ms: {verdict}")
+    print(f"  service.compute_result (totals)       {totals_ms:8.2f} ms   (what /results serves)")
     print(f"  GET /healthz (bare stack)             {health:8.2f} ms")
     print(f"  GET /api/v1/polls/<id>/results        {http_ms:8.2f} ms   ({http_ms / health:.0f}x /healthz)")
     print(f"  turnout {result['turnout']}, quorum_met={result['quorum_met']}, passed={result['passed']}")

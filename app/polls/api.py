@@ -138,7 +138,7 @@ def cast_ballot(data, poll_id: int):
         poll_id, data["option_ids"], by=user, channel=Channel(data["channel"]), voter_id=data["voter_id"]
     )
     commit()
-    return {"receipt": ballot.receipt, "seq": ballot.seq, "channel": ballot.channel.value}
+    return {"receipt": ballot.receipt, "seq": ballot.seq, "channel": data["channel"]}
 
 
 @bp.get("/polls/<int:poll_id>/ballots")

@@ -6,7 +6,7 @@ number itself, 过半数 does not).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 CENT = Decimal("0.01")
@@ -55,6 +55,18 @@ def approved(yes_heads: int, yes_area: int, heads: int, area: int, *, special: b
     return ok and (not by_area or 2 * yes_area > area)
 
 
+@dataclass
+class Totals:
+    """Everything a result needs: participation, approvals, and per-option counts and areas."""
+
+    heads: int = 0
+    area_cents: int = 0
+    yes_heads: int = 0
+    yes_area_cents: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+    areas: dict[int, int] = field(default_factory=dict)
+
+
 def tally(
     options: list[Option],
     ballots: Iterable[Ballot],
@@ -64,32 +76,53 @@ def tally(
     eligible_heads: int,
     eligible_area_cents: int,
 ) -> dict:
-    """The result as the API shows it. Person and household polls have no quorum (every turnout counts) and
-    pass on headcount alone; owners' polls need the art. 278 quorum and both majorities."""
-    by_area = counting == "owners"
-    counts = {o.id: 0 for o in options}
-    areas = {o.id: 0 for o in options}
+    """Count ballots (grouped or one by one) and return the result as the API shows it."""
+    totals = Totals(counts={o.id: 0 for o in options}, areas={o.id: 0 for o in options})
     approving = {o.id for o in options if o.approves}
-    heads = area = yes_heads = yes_area = 0
     for ballot in ballots:
-        heads += ballot.count
-        area += ballot.area_cents
+        totals.heads += ballot.count
+        totals.area_cents += ballot.area_cents
         for choice in ballot.choices:
-            counts[choice] += ballot.count
-            areas[choice] += ballot.area_cents
+            totals.counts[choice] += ballot.count
+            totals.areas[choice] += ballot.area_cents
         if approving.intersection(ballot.choices):
-            yes_heads += ballot.count
-            yes_area += ballot.area_cents
-    special = threshold == "special"
+            totals.yes_heads += ballot.count
+            totals.yes_area_cents += ballot.area_cents
+    return result(
+        options,
+        totals,
+        counting=counting,
+        threshold=threshold,
+        eligible_heads=eligible_heads,
+        eligible_area_cents=eligible_area_cents,
+    )
+
+
+def result(
+    options: list[Option],
+    totals: Totals,
+    *,
+    counting: str,
+    threshold: str,
+    eligible_heads: int,
+    eligible_area_cents: int,
+) -> dict:
+    """Person and household polls have no quorum (every turnout counts) and pass on headcount alone;
+    owners' polls need the art. 278 quorum and both majorities."""
+    by_area = counting == "owners"
+    heads, area = totals.heads, totals.area_cents
     quorum = quorum_met(heads, area, eligible_heads, eligible_area_cents) if by_area else True
     passed = None
-    if approving:
-        passed = quorum and approved(yes_heads, yes_area, heads, area, special=special, by_area=by_area)
+    if any(o.approves for o in options):
+        special = threshold == "special"
+        passed = quorum and approved(
+            totals.yes_heads, totals.yes_area_cents, heads, area, special=special, by_area=by_area
+        )
     rows = []
     for o in options:
-        row = {"id": o.id, "label": o.label, "count": counts[o.id], "approves": o.approves}
+        row = {"id": o.id, "label": o.label, "count": totals.counts.get(o.id, 0), "approves": o.approves}
         if by_area:
-            row["area"] = area_text(areas[o.id])
+            row["area"] = area_text(totals.areas.get(o.id, 0))
         rows.append(row)
     turnout = {"heads": heads, "eligible_heads": eligible_heads}
     if by_area:
@@ -97,7 +130,7 @@ def tally(
     return {
         "options": rows,
         "turnout": turnout,
-        "approve": {"heads": yes_heads, "area": area_text(yes_area) if by_area else None},
+        "approve": {"heads": totals.yes_heads, "area": area_text(totals.yes_area_cents) if by_area else None},
         "quorum_required": by_area,
         "quorum_met": quorum,
         "passed": passed,

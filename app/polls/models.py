@@ -99,6 +99,11 @@ class Poll(db.Model):
     roll_heads: Mapped[int] = mapped_column(default=0)
     roll_area: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     ballot_count: Mapped[int] = mapped_column(default=0)
+    # Running totals, added to under the poll's row lock with each ballot. A secret owners' ballot stores no
+    # area (a unit's area is near-unique, so it would name the voter); these sums are where area counts.
+    turnout_area: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    approve_heads: Mapped[int] = mapped_column(default=0)
+    approve_area: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     # The hash chain's head after the last ballot; published at close.
     chain_head: Mapped[str | None] = mapped_column(sa.String(64))
     result: Mapped[dict | None] = mapped_column(sa.JSON)
@@ -135,6 +140,8 @@ class PollOption(db.Model):
     label: Mapped[str] = mapped_column(sa.String(120))
     # The option that approves the matter (同意): what `passed` and the art. 278 thresholds look at.
     approves: Mapped[bool] = mapped_column(default=False)
+    count: Mapped[int] = mapped_column(default=0)
+    area: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
 
     poll: Mapped[Poll] = relationship(back_populates="options")
 
@@ -174,7 +181,8 @@ class PollVoter(db.Model):
 
 
 class PollBallot(db.Model):
-    """A ballot as a link of the poll's hash chain. `voter_key` is set only in named polls."""
+    """A ballot as a link of the poll's hash chain. `voter_key`, `channel` and `area` are kept only in named
+    polls: in a secret one the few paper ballots, or a distinctive floor area, would point at their voter."""
 
     __tablename__ = "poll_ballots"
     __table_args__ = (
@@ -188,8 +196,8 @@ class PollBallot(db.Model):
     seq: Mapped[int] = mapped_column()
     receipt: Mapped[str] = mapped_column(sa.String(24), unique=True)
     choices: Mapped[list] = mapped_column(sa.JSON)
-    area: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
-    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 16), default=Channel.APP)
+    area: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, 16))
     voter_key: Mapped[int | None] = mapped_column()
     # H(choices, area, a secret nonce): commits to the content without revealing it in the published list.
     digest: Mapped[str] = mapped_column(sa.String(64))

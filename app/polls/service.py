@@ -338,7 +338,7 @@ def cast_ballot(
     except IntegrityError:
         # Lost a race the row lock did not cover (SQLite): the database kept the first ballot.
         raise ConflictError("This voter has already voted.", code="already_voted") from None
-    ballot = _append(poll, chosen, entry.area, channel, key if poll.secrecy == Secrecy.NAMED else None)
+    ballot = _append(poll, chosen, entry.area, channel, key)
     if channel == Channel.PAPER:
         record(
             by,
@@ -346,7 +346,7 @@ def cast_ballot(
             poll,
             region_id=poll.region_id,
             summary=f"Entered a paper ballot for {entry.label} in “{poll.title}”",
-            data={"voter_id": key, "seq": ballot.seq},
+            data={"voter_id": key},
         )
     return poll, ballot
 
@@ -354,10 +354,26 @@ def cast_ballot(
 def _append(
     poll: Poll, chosen: list[int], area: Decimal, channel: Channel, voter_key: int | None
 ) -> PollBallot:
+    """Add the ballot to the running totals and to the chain; the caller holds the poll's row lock."""
+    weight = area if poll.counting == Counting.OWNERS else Decimal(0)
+    # In SQL, so the sums never depend on option rows this session read before it took the lock.
+    db.session.execute(
+        sa.update(PollOption)
+        .where(PollOption.poll_id == poll.id, PollOption.id.in_(chosen))
+        .values(count=PollOption.count + 1, area=PollOption.area + weight)
+        .execution_options(synchronize_session=False)
+    )
+    for option in poll.options:
+        db.session.expire(option, ["count", "area"])
+    approves = any(o.approves for o in poll.options if o.id in chosen)
+    poll.turnout_area += weight
+    if approves:
+        poll.approve_heads += 1
+        poll.approve_area += weight
+    named = poll.secrecy == Secrecy.NAMED
     seq = poll.ballot_count + 1
     nonce = chain.new_nonce()
-    ballot_area = area if poll.counting == Counting.OWNERS else Decimal(0)
-    digest = chain.digest(poll.id, chosen, ballot_area, nonce)
+    digest = chain.digest(poll.id, chosen, weight if named else Decimal(0), nonce)
     receipt = chain.receipt(poll.id, seq, digest)
     prev = poll.chain_head or chain.genesis(poll.id, poll.roll_fingerprint)
     ballot = PollBallot(
@@ -365,9 +381,9 @@ def _append(
         seq=seq,
         receipt=receipt,
         choices=chosen,
-        area=ballot_area,
-        channel=channel,
-        voter_key=voter_key,
+        area=weight if named else None,
+        channel=channel if named else None,
+        voter_key=voter_key if named else None,
         digest=digest,
         nonce=nonce,
         prev_hash=prev,
@@ -400,7 +416,30 @@ def my_status(poll: Poll, user: User) -> dict:
 
 
 def compute_result(poll: Poll) -> dict:
-    # Grouped in SQL by the choices as stored (sorted ids): a few rows however many ballots, sums exact.
+    """The result from the running totals: one row per option, however many ballots."""
+    options = [counting.Option(o.id, o.label, o.approves) for o in poll.options]
+    totals = counting.Totals(
+        heads=poll.ballot_count,
+        area_cents=counting.cents(poll.turnout_area),
+        yes_heads=poll.approve_heads,
+        yes_area_cents=counting.cents(poll.approve_area),
+        counts={o.id: o.count for o in poll.options},
+        areas={o.id: counting.cents(o.area) for o in poll.options},
+    )
+    return counting.result(
+        options,
+        totals,
+        counting=poll.counting.value,
+        threshold=poll.threshold.value,
+        eligible_heads=poll.roll_heads,
+        eligible_area_cents=counting.cents(poll.roll_area),
+    )
+
+
+def recount(poll: Poll) -> dict:
+    """The result counted again from the stored ballots (an audit of the running totals). A secret owners'
+    poll's ballots carry no area, so its recount checks the counts and headcounts only."""
+    # Grouped in SQL by the choices as stored (sorted ids): a few rows however many ballots; sums exact.
     choices = sa.cast(PollBallot.choices, sa.Text)
     rows = db.session.execute(
         sa.select(choices, sa.func.count(), sa.func.coalesce(sa.func.sum(PollBallot.area), 0))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:34:17.838195
+Create Date: 2026-11-28 04:53:47.623462
 
 """
 
@@ -474,6 +474,9 @@ def upgrade():
         sa.Column("roll_heads", sa.Integer(), nullable=False),
         sa.Column("roll_area", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("ballot_count", sa.Integer(), nullable=False),
+        sa.Column("turnout_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("approve_heads", sa.Integer(), nullable=False),
+        sa.Column("approve_area", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("chain_head", sa.String(length=64), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
@@ -651,9 +654,9 @@ def upgrade():
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("receipt", sa.String(length=24), nullable=False),
         sa.Column("choices", sa.JSON(), nullable=False),
-        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=True),
         sa.Column(
-            "channel", sa.Enum("app", "paper", name="channel", native_enum=False, length=16), nullable=False
+            "channel", sa.Enum("app", "paper", name="channel", native_enum=False, length=16), nullable=True
         ),
         sa.Column("voter_key", sa.Integer(), nullable=True),
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -694,6 +697,8 @@ def upgrade():
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("label", sa.String(length=120), nullable=False),
         sa.Column("approves", sa.Boolean(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["poll_id"], ["polls.id"], name=op.f("fk_poll_options_poll_id_polls"), ondelete="CASCADE"
         ),

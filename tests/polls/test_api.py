@@ -473,3 +473,48 @@ def test_poll_turnout_stats(client, world, auth):
         "eligible": 0,
     }
     assert poll_turnout([], start, end)["polls"] == 0
+
+
+def test_secret_owners_ballots_keep_no_area_or_channel_yet_results_count_area(client, world, auth):
+    pairs = owners_with_users(world.c1, ["123.45", "80.00"])
+    developer = owner(world.c1, ["300.00"], kind=OwnerKind.DEVELOPER)
+    db.session.commit()
+    poll = create(client, auth(world.committee), world.c1, counting="owners", results="live")
+    vote(client, auth(pairs[0][1]), poll, "同意")
+    vote(client, auth(world.worker), poll, "反对", channel="paper", voter_id=developer.id)
+
+    stored = db.session.execute(sa.select(PollBallot.area, PollBallot.channel, PollBallot.voter_key)).all()
+    assert stored == [(None, None, None), (None, None, None)]  # a unit's area or "paper" would name the voter
+    result = client.get(f"{POLLS}/{poll['id']}/results", headers=auth(world.committee)).get_json()
+    assert [(o["count"], o["area"]) for o in result["options"]] == [(1, "123.45"), (1, "300.00"), (0, "0.00")]
+    assert result["turnout"]["area"] == "423.45"
+
+
+def test_the_running_totals_agree_with_a_recount_of_the_ballots(client, world, auth):
+    from app.polls import service
+    from app.polls.models import Poll
+
+    pairs = owners_with_users(world.c1, ["100.00", "90.50", "60.25", "75.00"])
+    poll = create(
+        client,
+        auth(world.committee),
+        world.c1,
+        counting="owners",
+        secrecy="named",
+        kind="multiple",
+        max_choices=2,
+    )
+    for (_, user), labels in zip(
+        pairs, [("同意",), ("同意", "弃权"), ("反对",), ("弃权", "反对")], strict=True
+    ):
+        assert vote(client, auth(user), poll, *labels).status_code == 201
+
+    stored = db.session.get(Poll, poll["id"])
+    assert service.compute_result(stored) == service.recount(stored)
+    assert service.compute_result(stored)["options"][0] == {
+        "id": poll["options"][0]["id"],
+        "label": "同意",
+        "count": 2,
+        "area": "190.50",
+        "approves": True,
+    }

@@ -89,6 +89,8 @@ def test_many_voters_at_once_all_land_on_one_unbroken_chain(app, client, world, 
     page = client.get(f"{POLLS}/{poll['id']}/receipts", headers=auth(world.resident)).get_json()
     assert len(page["data"]) == 24
     assert verify_chain(page) == page["chain_head"]
+    result = client.get(f"{POLLS}/{poll['id']}/results", headers=auth(world.resident)).get_json()
+    assert [o["count"] for o in result["options"]] == [0, 24, 0]  # no increment lost under the race
 
 
 def test_the_database_itself_refuses_a_second_has_voted_row(client, world, auth):
