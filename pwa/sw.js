@@ -15,6 +15,8 @@ const SHELL = [
 ];
 // Public reads worth having offline: the notices (feed and each one read) and the region tree.
 const CACHED_API = /^\/api\/v1\/(notices(\/\d+)?|regions)$/;
+// Polls seen before (the lists, one poll, its results and published receipts) open offline too.
+const CACHED_POLLS_API = /^\/api\/v1\/polls(\/\d+(\/(results|receipts))?)?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -68,7 +70,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));
   } else if (url.pathname.startsWith("/api/")) {
-    if (CACHED_API.test(url.pathname)) event.respondWith(networkFirst(request));
+    if (CACHED_API.test(url.pathname) || CACHED_POLLS_API.test(url.pathname)) event.respondWith(networkFirst(request));
   } else if (url.pathname !== "/sw.js") {
     event.respondWith(staleWhileRevalidate(event));
   }

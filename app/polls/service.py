@@ -153,7 +153,7 @@ def create_poll(*, by: User, data: dict) -> Poll:
         threshold=data["threshold"],
         secrecy=data["secrecy"],
         results=data["results"],
-        opens_at=max(opens_at, now) if opens_at <= now else opens_at,
+        opens_at=opens_at,
         closes_at=data["closes_at"],
         status=PollStatus.SCHEDULED,
     )
@@ -182,7 +182,7 @@ def update_poll(poll_id: int, *, by: User, changes: dict) -> Poll:
         _set_options(poll, changes.pop("options"))
     if "opens_at" in changes:
         opens_at = changes.pop("opens_at") or now
-        poll.opens_at = max(opens_at, now) if opens_at <= now else opens_at
+        poll.opens_at = opens_at
     for name, value in changes.items():
         setattr(poll, name, value)
     _check_rules(poll, now)

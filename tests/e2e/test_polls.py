@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.polls.models import PollBallot
-from tests.e2e.helpers import screenshot, sign_in, watch
+from tests.e2e.helpers import screenshot, sign_in, wait_for_service_worker, watch
 from tests.polls.helpers import close, create
 
 pytestmark = pytest.mark.e2e
@@ -85,3 +85,21 @@ def test_committee_creates_an_owners_vote_with_the_wizard(world, new_context):
     page.wait_for_selector(".poll-rules:has-text('四分之三')")
     assert "只有登记在册的业主可以投票" in page.inner_text(".poll-slot")
     assert page.errors == []
+
+
+def test_a_poll_seen_before_opens_offline_with_its_results(world, client, auth, new_context):
+    poll = create(client, auth(world.committee), world.c1, title="广场舞时间调整", results="live")
+    context = new_context(service_workers="allow")
+    page = watch(context.new_page())
+    sign_in(page, world.resident, "/polls")
+    wait_for_service_worker(page)
+    page.reload()  # now through the worker, which keeps what is read
+    page.click(f"a[data-poll-id='{poll['id']}']")
+    page.wait_for_selector(".poll-results")
+
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#offline-banner:not([hidden])")
+    page.wait_for_selector(".poll-results:has-text('实时结果')")
+    assert "广场舞时间调整" in page.inner_text("#page-title")
+    context.set_offline(False)

@@ -518,3 +518,27 @@ def test_the_running_totals_agree_with_a_recount_of_the_ballots(client, world, a
         "area": "190.50",
         "approves": True,
     }
+
+
+def test_only_managers_change_a_poll_and_never_after_close(client, world, auth):
+    poll = create(client, auth(world.committee), world.c1)
+    url = f"{POLLS}/{poll['id']}"
+
+    by_resident = client.patch(url, json={"title": "x"}, headers=auth(world.resident))
+    assert (by_resident.status_code, by_resident.get_json()["error"]["code"]) == (403, "forbidden")
+    assert client.patch(url, json={"title": "x"}, headers=auth(world.outsider)).status_code == 404
+    close(poll["id"])
+    closed = client.patch(url, json={"title": "x"}, headers=auth(world.committee))
+    assert (closed.status_code, closed.get_json()["error"]["code"]) == (409, "poll_closed")
+
+
+def test_moving_the_opening_later_unfreezes_the_roll_until_then(client, world, auth):
+    headers = auth(world.committee)
+    poll = create(client, headers, world.c1)
+    later = (utcnow() + timedelta(hours=2)).isoformat()
+
+    moved = client.patch(f"{POLLS}/{poll['id']}", json={"opens_at": later}, headers=headers).get_json()
+
+    assert (moved["status"], moved["roll"]) == ("scheduled", None)
+    refused = vote(client, auth(world.resident), moved, "同意")
+    assert refused.get_json()["error"]["code"] == "poll_not_open"
