@@ -103,3 +103,58 @@ def test_a_poll_seen_before_opens_offline_with_its_results(world, client, auth, 
     page.wait_for_selector(".poll-results:has-text('实时结果')")
     assert "广场舞时间调整" in page.inner_text("#page-title")
     context.set_offline(False)
+
+
+GO = "path => { history.pushState(null, '', path); dispatchEvent(new PopStateEvent('popstate')); }"
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_poll_screens_pass_axe_in_both_modes(world, client, auth, new_context, elder):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.helpers import seed_storage
+
+    open_poll = create(
+        client, auth(world.committee), world.c1, title="健身器材选哪些", kind="multiple", max_choices=2
+    )
+    closed = create(client, auth(world.committee), world.c1, title="电梯更换", results="live")
+    from tests.polls.helpers import vote
+
+    vote(client, auth(world.resident2), closed, "同意")
+    close(closed["id"])
+    screens = {
+        world.resident: [
+            ("polls", "/polls", ".poll-card"),
+            ("ballot", f"/polls/{open_poll['id']}", ".poll-ballot"),
+            ("results", f"/polls/{closed['id']}", ".poll-results"),
+        ],
+        world.committee: [
+            ("wizard", "/polls/new", ".poll-wizard"),
+            ("decide", f"/polls/{closed['id']}", ".poll-manage-form"),
+        ],
+    }
+    axe_script = Axe().axe_script
+    problems = {}
+    for user, pages in screens.items():
+        context = new_context()
+        seed_storage(context, user, elder=elder)
+        page = watch(context.new_page())
+        page.goto(pages[0][1])
+        page.evaluate(axe_script)
+        for name, path, ready in pages:
+            page.evaluate(GO, path)
+            page.wait_for_selector(ready)
+            screenshot(page, f"polls-{'elder' if elder else 'normal'}-{name}")
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            bad = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+                   if v["impact"] in ("serious", "critical")]  # fmt: skip
+            if bad:
+                problems[name] = bad
+            if elder and name in ("ballot", "wizard"):
+                # Large targets for older hands: every visible choice and button at least 56 px tall.
+                heights = page.eval_on_selector_all(
+                    "button, .poll-choice", "els => els.map(e => e.offsetHeight)"
+                )
+                assert min(h for h in heights if h) >= 56, (name, heights)
+        assert page.errors == []
+    assert problems == {}
