@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.core.db import utcnow
+from app.core.errors import ConflictError
 from app.core.pagination import SortKey, paginate
 from app.core.schemas import page_schema
 from app.extensions import db, limiter
@@ -31,6 +32,14 @@ from app.polls.schemas import (
     RollArgs,
     RollPageSchema,
 )
+from app.uploads.service import check_idempotency_key
+
+_IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "schema": {"type": "string"},
+    "required": False,
+}
 
 bp = Blueprint("polls", __name__, url_prefix="/api/v1", description="Polls and votes (投票)")
 
@@ -137,14 +146,24 @@ def _ballot_limit() -> str:
 @jwt_required()
 @limiter.limit(_ballot_limit, key_func=_ballot_key)
 @bp.arguments(BallotCreateSchema)
+@bp.doc(parameters=[_IDEMPOTENCY_HEADER])
 @bp.response(201, ReceiptSchema)
 def cast_ballot(data, poll_id: int):
     """Vote (`option_ids`); a worker enters a paper ballot with `channel: paper` and the roll's `voter_id`.
-    409 `already_voted` / `poll_closed` / `poll_not_open`, 403 `not_eligible`."""
+    409 `already_voted` / `poll_closed` / `poll_not_open`, 403 `not_eligible`. A retry with the same
+    Idempotency-Key (or `client_id`) gets the first receipt again."""
     user = current_user()
-    _, ballot = service.cast_ballot(
-        poll_id, data["option_ids"], by=user, channel=Channel(data["channel"]), voter_id=data["voter_id"]
-    )
+    key = check_idempotency_key(request.headers.get("Idempotency-Key")) or data["client_id"]
+    try:
+        poll, ballot = service.cast_ballot(
+            poll_id, data["option_ids"], by=user, channel=Channel(data["channel"]), voter_id=data["voter_id"]
+        )
+    except ConflictError as exc:
+        receipt = exc.code == "already_voted" and service.replayed_receipt(poll_id, by=user, key=key)
+        if not receipt:
+            raise
+        return {"receipt": receipt, "channel": data["channel"]}, 201, {"Idempotent-Replayed": "true"}
+    service.remember_replay(poll, ballot, by=user, key=key)
     commit()
     return {"receipt": ballot.receipt, "seq": ballot.seq, "channel": data["channel"]}
 

@@ -206,6 +206,17 @@ class PollBallot(db.Model):
     hash: Mapped[str] = mapped_column(sa.String(64))
 
 
+class PollReplay(db.Model):
+    """A retried ballot request gets its first answer: H(user id, Idempotency-Key) → receipt. Without the
+    client's random key the hash names nobody, so a secret ballot stays unlinked."""
+
+    __tablename__ = "poll_replays"
+
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    receipt: Mapped[str] = mapped_column(sa.String(24))
+
+
 class PollFollowup(db.Model):
     """A dated progress update on carrying out the committee's decision."""
 

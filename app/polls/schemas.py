@@ -79,6 +79,11 @@ class BallotCreateSchema(Schema):
     voter_id = fields.Integer(
         strict=True, load_default=None, metadata={"description": "Paper only: the roll's voter_id it is for."}
     )
+    client_id = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[\x21-\x7e]{1,80}$"),
+        metadata={"description": "Idempotency key in the body, for clients that cannot set the header."},
+    )
 
 
 class ReceiptSchema(Schema):

@@ -24,6 +24,7 @@ from app.polls.models import (
     PollFollowup,
     PollKind,
     PollOption,
+    PollReplay,
     PollStatus,
     PollVoter,
     ResultsVisibility,
@@ -349,6 +350,24 @@ def cast_ballot(
             data={"voter_id": key},
         )
     return poll, ballot
+
+
+def _replay_hash(user: User, key: str) -> str:
+    return chain.sha256(f"{user.id}|{key}")
+
+
+def replayed_receipt(poll_id: int, *, by: User, key: str | None) -> str | None:
+    """The receipt a first request with this Idempotency-Key got, if it went through."""
+    if key is None:
+        return None
+    row = db.session.get(PollReplay, (poll_id, _replay_hash(by, key)))
+    return row.receipt if row else None
+
+
+def remember_replay(poll: Poll, ballot: PollBallot, *, by: User, key: str | None) -> None:
+    if key is not None:
+        db.session.add(PollReplay(poll_id=poll.id, key_hash=_replay_hash(by, key), receipt=ballot.receipt))
+        db.session.flush()
 
 
 def _append(

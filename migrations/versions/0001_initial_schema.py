@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:53:47.623462
+Create Date: 2026-11-28 05:00:14.282700
 
 """
 
@@ -708,6 +708,16 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_poll_options_poll_id"), ["poll_id"], unique=False)
 
     op.create_table(
+        "poll_replays",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("receipt", sa.String(length=24), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_replays_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "key_hash", name=op.f("pk_poll_replays")),
+    )
+    op.create_table(
         "poll_roll",
         sa.Column("poll_id", sa.Integer(), nullable=False),
         sa.Column("voter_key", sa.Integer(), nullable=False),
@@ -870,6 +880,7 @@ def downgrade():
     op.drop_table("poll_voters")
     op.drop_table("poll_roll_users")
     op.drop_table("poll_roll")
+    op.drop_table("poll_replays")
     with op.batch_alter_table("poll_options", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_poll_options_poll_id"))
 

@@ -542,3 +542,26 @@ def test_moving_the_opening_later_unfreezes_the_roll_until_then(client, world, a
     assert (moved["status"], moved["roll"]) == ("scheduled", None)
     refused = vote(client, auth(world.resident), moved, "同意")
     assert refused.get_json()["error"]["code"] == "poll_not_open"
+
+
+def test_a_retried_ballot_gets_its_first_receipt_and_stores_nothing_twice(client, world, auth):
+    poll = create(client, auth(world.committee), world.c1)
+    headers = {**auth(world.resident), "Idempotency-Key": "vote-7f3a"}
+
+    first = vote(client, headers, poll, "同意")
+    retry = vote(client, headers, poll, "同意")
+    other_key = vote(client, {**headers, "Idempotency-Key": "another"}, poll, "同意")
+    by_body = vote(client, auth(world.resident2), poll, "反对", client_id="k-1")
+    by_body_again = vote(client, auth(world.resident2), poll, "反对", client_id="k-1")
+
+    assert (retry.status_code, retry.get_json()["receipt"]) == (201, first.get_json()["receipt"])
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert other_key.get_json()["error"]["code"] == "already_voted"
+    assert by_body_again.get_json()["receipt"] == by_body.get_json()["receipt"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PollBallot)) == 2
+    # The stored replay key is a hash with the user id: it names nobody without the client's key.
+    from app.polls.models import PollReplay
+
+    hashes = db.session.scalars(sa.select(PollReplay.key_hash)).all()
+    assert "vote-7f3a" not in "".join(hashes)
+    assert all(len(h) == 64 for h in hashes)

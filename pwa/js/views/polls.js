@@ -138,6 +138,8 @@ function choiceForm(poll, onDone) {
     choices.disabled = true;
     next.hidden = true;
     const send = button(t("polls.confirm_vote"), { iconName: "check" });
+    // One key per confirmed choice: a retry after a lost answer gets the same receipt, not a 409.
+    const clientId = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
     const back = button(t("polls.change"), { variant: "secondary" });
     confirm.replaceChildren(
       h("p", { class: "poll-confirm-title", text: t("polls.confirm_title") }),
@@ -154,7 +156,7 @@ function choiceForm(poll, onDone) {
     send.addEventListener("click", async () => {
       busy(confirm, true);
       try {
-        const result = await api(`/polls/${poll.id}/ballots`, { method: "POST", body: { option_ids: ids } });
+        const result = await api(`/polls/${poll.id}/ballots`, { method: "POST", body: { option_ids: ids, client_id: clientId } });
         const first = Object.keys(savedReceipts()).length === 0;
         saveReceipt(poll.id, result.receipt);
         announce(t("polls.voted_announce"));
