@@ -83,7 +83,9 @@ def test_committee_creates_an_owners_vote_with_the_wizard(world, new_context):
 
     page.wait_for_url("**/polls/*")
     page.wait_for_selector(".poll-rules:has-text('四分之三')")
-    assert "只有登记在册的业主可以投票" in page.inner_text(".poll-slot")
+    assert page.is_visible(
+        "summary:has-text('录入纸质选票')"
+    )  # the committee enters paper, not a vote of its own
     assert page.errors == []
 
 
@@ -158,3 +160,36 @@ def test_poll_screens_pass_axe_in_both_modes(world, client, auth, new_context, e
                 assert min(h for h in heights if h) >= 56, (name, heights)
         assert page.errors == []
     assert problems == {}
+
+
+def test_a_worker_enters_a_paper_ballot_and_the_owners_results_explain_the_quorum(
+    world, client, auth, new_context
+):
+    from tests.polls.helpers import owner, owners_with_users, vote
+
+    pairs = owners_with_users(world.c1, ["100.00", "100.00"])
+    owner(world.c1, ["100.00"], name="林阿婆")
+    db.session.commit()
+    poll = create(client, auth(world.committee), world.c1, counting="owners", results="live")
+    vote(client, auth(pairs[0][1]), poll, "同意")
+    page = watch(new_context().new_page())
+    sign_in(page, world.worker, f"/polls/{poll['id']}")
+
+    page.click("summary:has-text('录入纸质选票')")
+    page.fill("#paper-search", "林阿婆")
+    page.press("#paper-search", "Enter")
+    page.wait_for_selector("#paper-voter option:has-text('林阿婆')", state="attached")
+    page.select_option("#paper-voter", label="林阿婆（100.00㎡）")
+    page.click(".poll-paper label.poll-choice:has-text('同意')")
+    page.click("button:has-text('录入')")
+
+    page.wait_for_selector(".poll-results:has-text('应投 3 位业主，已投 2')")
+    results = page.inner_text(".poll-results")
+    assert "参与的业主人数和面积都达到了三分之二" in results
+    assert "目前：已达到通过条件" in results  # still open: the standing so far, not the outcome
+    page.locator(".poll-quorum").scroll_into_view_if_needed()
+    screenshot(page, "poll-owners-results")
+    from app.audit.models import AuditLog
+
+    assert db.session.query(AuditLog).filter_by(action="poll.paper_ballot").count() == 1
+    assert page.errors == []

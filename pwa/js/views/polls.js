@@ -220,7 +220,8 @@ function resultsCard(poll, result) {
   }
   let verdict = null;
   if (result.passed !== null && result.passed !== undefined) {
-    const key = result.passed ? "polls.passed" : "polls.not_passed";
+    const open = poll.status !== "closed"; // live results: say it is the standing so far, not the outcome
+    const key = result.passed ? (open ? "polls.passing_now" : "polls.passed") : (open ? "polls.not_passing_now" : "polls.not_passed");
     verdict = h("p", { class: `poll-verdict ${result.passed ? "is-ok" : "is-short"}`, text: t(key) });
   }
   return h("section", { class: "card poll-results", "aria-labelledby": "results-title" },
@@ -349,6 +350,11 @@ function paperCard(poll, rerender) {
       value: String(r.voter_id), text: r.area ? `${r.label}（${r.area}㎡）` : r.label })));
   };
   search.addEventListener("change", () => load().catch(() => {}));
+  search.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault(); // Enter searches; it must not submit a ballot with nothing chosen
+    load().catch(() => {});
+  });
   const options = poll.options.map((o) => h("label", { class: "poll-choice" },
     h("input", { type: poll.kind === "multiple" ? "checkbox" : "radio", name: "option", value: String(o.id) }),
     h("span", { text: o.label })));
@@ -400,7 +406,7 @@ export async function pollView({ root, params, rerender }) {
   } else if (poll.me.voted) {
     slot.append(h("p", { class: "card poll-state is-ok", text: votedState(poll) }));
     if (saved) slot.append(receiptCard(saved.receipt, { fresh: false }));
-  } else if (poll.status === "open" && !poll.me.eligible) {
+  } else if (poll.status === "open" && !poll.me.eligible && !poll.can_manage) {
     slot.append(h("p", { class: "card poll-state", text: t(`polls.not_eligible_${poll.counting}`) }));
   } else if (poll.status === "scheduled") {
     slot.append(h("p", { class: "card poll-state", text: t("polls.not_open_yet") }));
