@@ -54,23 +54,6 @@ class Channel(StrEnum):
     PAPER = "paper"
 
 
-# Everything a voter relies on: once a ballot is cast none of it may change.
-RULE_FIELDS = (
-    "title",
-    "body",
-    "options",
-    "kind",
-    "max_choices",
-    "counting",
-    "threshold",
-    "secrecy",
-    "results",
-    "opens_at",
-    "closes_at",
-    "region_id",
-)
-
-
 class Poll(db.Model):
     __tablename__ = "polls"
     __table_args__ = (sa.Index("ix_polls_status_closes", "status", "closes_at"),)

@@ -27,7 +27,6 @@ from app.polls.models import (
     PollReplay,
     PollStatus,
     PollVoter,
-    ResultsVisibility,
     RollEntry,
     RollUser,
     Secrecy,
@@ -415,22 +414,6 @@ def _append(
     return ballot
 
 
-def my_status(poll: Poll, user: User) -> dict:
-    """Whether the user may vote, and whether they (or their household / co-owner) already did."""
-    key = db.session.scalar(
-        sa.select(RollUser.voter_key).where(RollUser.poll_id == poll.id, RollUser.user_id == user.id)
-    )
-    if key is None:
-        return {"eligible": False, "voted": False, "by_me": False, "channel": None}
-    voter = db.session.get(PollVoter, (poll.id, key))
-    return {
-        "eligible": True,
-        "voted": voter is not None,
-        "by_me": voter is not None and voter.user_id == user.id,
-        "channel": voter.channel.value if voter else None,
-    }
-
-
 # --- results and receipts --------------------------------------------------------------------------------
 
 
@@ -598,11 +581,3 @@ def add_followup(poll_id: int, *, by: User, body: str, progress: int) -> PollFol
         summary=f"Follow-through on “{poll.title}”: {progress}%",
     )
     return followup
-
-
-def progress(poll: Poll) -> int:
-    return poll.followups[-1].progress if poll.followups else 0
-
-
-def results_public(poll: Poll, now: datetime) -> bool:
-    return poll.results == ResultsVisibility.LIVE or poll.is_closed(now)
