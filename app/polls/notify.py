@@ -1,6 +1,8 @@
 """What polls tell people: pushes (PushKind.POLL) when a poll opens, closes within 24 h and has results, and
 the results notice. All of it is written in the caller's transaction (outbox), so a rollback tells nobody."""
 
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -8,6 +10,9 @@ from app.notices.models import Notice
 from app.polls.models import Counting, Poll, PollVoter, RollUser
 from app.push.models import PushKind
 from app.push.service import notify_users
+
+# Residents read times in China time (the PWA's TIME_ZONE too).
+LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _url(poll: Poll) -> str:
@@ -23,7 +28,7 @@ def opened(poll: Poll, user_ids: list[int]) -> None:
         user_ids,
         PushKind.POLL,
         title=f"投票开始：{poll.title}",
-        body=f"截止 {poll.closes_at:%Y-%m-%d %H:%M} UTC。点开投票，完成后会得到回执码。",
+        body=f"{poll.closes_at.astimezone(LOCAL):%m月%d日 %H:%M} 截止。点开投票，完成后会得到回执码。",
         url=_url(poll),
         tag=f"poll-{poll.id}",
         ref=f"poll:{poll.id}:opened",
