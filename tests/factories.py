@@ -49,8 +49,14 @@ def square(lng: float, lat: float, size: float = 0.01) -> dict:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def member(user: User, region: Region, role: Role = Role.RESIDENT, *, unit: Unit | None = None,
-           status: MembershipStatus = MembershipStatus.ACTIVE) -> Membership:
+def member(
+    user: User,
+    region: Region,
+    role: Role = Role.RESIDENT,
+    *,
+    unit: Unit | None = None,
+    status: MembershipStatus = MembershipStatus.ACTIVE,
+) -> Membership:
     m = Membership(user=user, region=region, role=role, unit=unit, status=status)
     db.session.add(m)
     db.session.flush()
@@ -106,9 +112,23 @@ class World:
         u1 = UnitFactory(community_id=c1.id, grid_id=g1.id, building="1", room="101")
         u2 = UnitFactory(community_id=c1.id, grid_id=g2.id, building="2", room="202")
         u3 = UnitFactory(community_id=c2.id, grid_id=g3.id, building="3", room="303")
-        users = {name: UserFactory(name=name) for name in (
-            "admin", "street_staff", "street2_staff", "worker", "grid_worker", "committee", "worker2",
-            "resident", "resident2", "outsider", "pending", "stranger")}
+        users = {
+            name: UserFactory(name=name)
+            for name in (
+                "admin",
+                "street_staff",
+                "street2_staff",
+                "worker",
+                "grid_worker",
+                "committee",
+                "worker2",
+                "resident",
+                "resident2",
+                "outsider",
+                "pending",
+                "stranger",
+            )
+        }
         member(users["admin"], d, Role.ADMIN)
         member(users["street_staff"], s1, Role.STREET_STAFF)
         member(users["street2_staff"], s2, Role.STREET_STAFF)
