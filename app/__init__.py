@@ -41,6 +41,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     from app.dashboard.api import bp as dashboard_bp
     from app.notices.api import bp as notices_bp
     from app.open311.api import bp as open311_keys_bp
+    from app.polls.api import bp as polls_bp
     from app.push.api import bp as push_bp
     from app.regions.api import bp as regions_bp
     from app.reports.api import bp as reports_bp
@@ -50,6 +51,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
         api.register_blueprint(bp)
     api.register_blueprint(consultations_bp)
     api.register_blueprint(dashboard_bp)
+    api.register_blueprint(polls_bp)
     # After the Api: flask-smorest installs its own HTTP error handler, ours replaces it.
     errors.init_app(app)
 

@@ -309,6 +309,10 @@ def seed_demo() -> str:
     from app.consultations.demo import seed_demo_consultations
 
     tally.created["consultations"], tally.total["consultations"] = seed_demo_consultations()
+
+    from app.polls.demo import seed_demo_polls
+
+    tally.created["polls"], tally.total["polls"] = seed_demo_polls()
     notices = _notices(tally, regions, staff)
     # A few receipts, so the pinned notice's read rate is not zero on day one.
     pinned = notices[0]

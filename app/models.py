@@ -13,8 +13,19 @@ from app.dashboard import indexes as dashboard_indexes  # noqa: F401  (indexes o
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent
+from app.polls.models import (
+    Poll,
+    PollBallot,
+    PollFollowup,
+    PollOption,
+    PollReplay,
+    PollVoter,
+    RollEntry,
+    RollUser,
+)
 from app.push.models import NotificationSetting, PushMessage, PushSubscription
 from app.regions.models import Membership, Region, Unit
+from app.regions.ownership import Owner, OwnerUser, UnitOwner
 from app.reports.models import (
     Department,
     DepartmentMember,
@@ -42,6 +53,14 @@ __all__ = [
     "NoticeRead",
     "NotificationSetting",
     "OutboxEvent",
+    "Owner",
+    "OwnerUser",
+    "Poll",
+    "PollBallot",
+    "PollFollowup",
+    "PollOption",
+    "PollReplay",
+    "PollVoter",
     "PushMessage",
     "PushSubscription",
     "RefreshToken",
@@ -51,7 +70,10 @@ __all__ = [
     "ReportEvent",
     "ReportRating",
     "ReportSupport",
+    "RollEntry",
+    "RollUser",
     "Unit",
+    "UnitOwner",
     "Upload",
     "User",
 ]

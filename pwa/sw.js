@@ -13,6 +13,7 @@ const SHELL = [
   "/js/reports.js", "/js/reports-map.js", "/js/views/report.js", "/js/views/report-detail.js",
   "/js/views/report-work.js", "/js/views/report-map.js", "/js/views/dashboard.js",
   "/js/views/dashboard-chart.js", "/js/views/dashboard-public.js",
+  "/js/views/polls.js", "/js/views/polls-new.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
   "/js/push.js", "/js/views/notifications.js",
@@ -25,6 +26,8 @@ const CACHED_API = new RegExp(
   "^/api/v1/(notices(/\\d+)?|regions|consultations(/\\d+(/comments)?)?|report-categories|map-settings" +
     "|reports(/\\d+)?|dashboard/(summary|heatmap|overdue|rankings)|public/communities/\\d+/stats)$",
 );
+// Polls seen before (the lists, one poll, its results and published receipts) open offline too.
+const CACHED_POLLS_API = /^\/api\/v1\/polls(\/\d+(\/(results|receipts))?)?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -97,7 +100,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));
   } else if (url.pathname.startsWith("/api/")) {
-    if (CACHED_API.test(url.pathname)) event.respondWith(networkFirst(request));
+    if (CACHED_API.test(url.pathname) || CACHED_POLLS_API.test(url.pathname)) event.respondWith(networkFirst(request));
   } else if (url.pathname !== "/sw.js") {
     event.respondWith(staleWhileRevalidate(event));
   }

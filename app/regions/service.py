@@ -225,6 +225,10 @@ def import_units(community: Region, raw: bytes, *, by: User) -> dict:
         "unchanged": len(rows) - created - updated,
         "total": len(rows),
     }
+    if any(row.owner for row in rows):
+        from app.regions.ownership import import_owners
+
+        result["owners"] = import_owners(community, rows)
     record(
         by,
         "unit.import",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 05:09:13.525268
+Create Date: 2026-11-28 05:12:24.458480
 
 """
 
@@ -326,6 +326,24 @@ def upgrade():
         sa.UniqueConstraint("key_hash", name=op.f("uq_open311_api_keys_key_hash")),
     )
     op.create_table(
+        "owners",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("person", "joint", "developer", name="ownerkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["regions.id"], name=op.f("fk_owners_community_id_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_owners")),
+    )
+    with op.batch_alter_table("owners", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_owners_community_id"), ["community_id"], unique=False)
+
+    op.create_table(
         "push_subscriptions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -555,6 +573,85 @@ def upgrade():
         sa.PrimaryKeyConstraint("notice_id", "user_id", name=op.f("pk_notice_reads")),
     )
     op.create_table(
+        "owner_users",
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_owner_users_owner_id_owners"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_owner_users_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("owner_id", "user_id", name=op.f("pk_owner_users")),
+    )
+    op.create_table(
+        "polls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("single", "multiple", name="pollkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("max_choices", sa.Integer(), nullable=False),
+        sa.Column(
+            "counting",
+            sa.Enum("person", "household", "owners", name="counting", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "threshold",
+            sa.Enum("ordinary", "special", name="threshold", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "secrecy",
+            sa.Enum("named", "secret", name="secrecy", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "results",
+            sa.Enum("live", "after_close", name="resultsvisibility", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum("scheduled", "open", "closed", name="pollstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("opens_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closes_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("roll_fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("roll_heads", sa.Integer(), nullable=False),
+        sa.Column("roll_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("ballot_count", sa.Integer(), nullable=False),
+        sa.Column("turnout_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("approve_heads", sa.Integer(), nullable=False),
+        sa.Column("approve_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("chain_head", sa.String(length=64), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notice_id", sa.Integer(), nullable=True),
+        sa.Column("decision", sa.Text(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_polls_created_by_id_users")),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"], name=op.f("fk_polls_decided_by_id_users")),
+        sa.ForeignKeyConstraint(["notice_id"], ["notices.id"], name=op.f("fk_polls_notice_id_notices")),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_polls_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_polls")),
+    )
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_polls_region_id"), ["region_id"], unique=False)
+        batch_op.create_index("ix_polls_status_closes", ["status", "closes_at"], unique=False)
+
+    op.create_table(
         "refresh_tokens",
         sa.Column("jti", sa.String(length=36), nullable=False),
         sa.Column("session_id", sa.String(length=36), nullable=False),
@@ -710,6 +807,21 @@ def upgrade():
         batch_op.create_index("ix_reports_resolved_at", ["resolved_at"], unique=False)
 
     op.create_table(
+        "unit_owners",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_unit_owners_owner_id_owners"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_unit_owners_unit_id_units"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("unit_id", name=op.f("pk_unit_owners")),
+    )
+    with op.batch_alter_table("unit_owners", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_unit_owners_owner_id"), ["owner_id"], unique=False)
+
+    op.create_table(
         "consultation_comment_reports",
         sa.Column("comment_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -728,6 +840,118 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("comment_id", "user_id", name=op.f("pk_consultation_comment_reports")),
+    )
+    op.create_table(
+        "poll_ballots",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("receipt", sa.String(length=24), nullable=False),
+        sa.Column("choices", sa.JSON(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column(
+            "channel", sa.Enum("app", "paper", name="channel", native_enum=False, length=16), nullable=True
+        ),
+        sa.Column("voter_key", sa.Integer(), nullable=True),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_ballots_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_ballots")),
+        sa.UniqueConstraint("poll_id", "seq", name=op.f("uq_poll_ballots_poll_id_seq")),
+        sa.UniqueConstraint("poll_id", "voter_key", name=op.f("uq_poll_ballots_poll_id_voter_key")),
+        sa.UniqueConstraint("receipt", name=op.f("uq_poll_ballots_receipt")),
+    )
+    op.create_table(
+        "poll_followups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_poll_followups_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_followups_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_followups")),
+    )
+    with op.batch_alter_table("poll_followups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_poll_followups_poll_id"), ["poll_id"], unique=False)
+
+    op.create_table(
+        "poll_options",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.Column("approves", sa.Boolean(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_options_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_options")),
+    )
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_poll_options_poll_id"), ["poll_id"], unique=False)
+
+    op.create_table(
+        "poll_replays",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("receipt", sa.String(length=24), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_replays_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "key_hash", name=op.f("pk_poll_replays")),
+    )
+    op.create_table(
+        "poll_roll",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.Integer(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_roll_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "voter_key", name=op.f("pk_poll_roll")),
+    )
+    op.create_table(
+        "poll_roll_users",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_roll_users_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_poll_roll_users_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "user_id", name=op.f("pk_poll_roll_users")),
+    )
+    op.create_table(
+        "poll_voters",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "channel", sa.Enum("app", "paper", name="channel", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"], ["users.id"], name=op.f("fk_poll_voters_entered_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_voters_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_poll_voters_user_id_users")),
+        sa.PrimaryKeyConstraint("poll_id", "voter_key", name=op.f("pk_poll_voters")),
     )
     op.create_table(
         "report_events",
@@ -858,7 +1082,24 @@ def downgrade():
         batch_op.drop_index("ix_report_events_timeline")
 
     op.drop_table("report_events")
+    op.drop_table("poll_voters")
+    op.drop_table("poll_roll_users")
+    op.drop_table("poll_roll")
+    op.drop_table("poll_replays")
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_options_poll_id"))
+
+    op.drop_table("poll_options")
+    with op.batch_alter_table("poll_followups", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_followups_poll_id"))
+
+    op.drop_table("poll_followups")
+    op.drop_table("poll_ballots")
     op.drop_table("consultation_comment_reports")
+    with op.batch_alter_table("unit_owners", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_unit_owners_owner_id"))
+
+    op.drop_table("unit_owners")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index("ix_reports_resolved_at")
         batch_op.drop_index("ix_reports_reporter_list")
@@ -892,6 +1133,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_session_id"))
 
     op.drop_table("refresh_tokens")
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.drop_index("ix_polls_status_closes")
+        batch_op.drop_index(batch_op.f("ix_polls_region_id"))
+
+    op.drop_table("polls")
+    op.drop_table("owner_users")
     op.drop_table("notice_reads")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
@@ -928,6 +1175,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_push_subscriptions_user_id"))
 
     op.drop_table("push_subscriptions")
+    with op.batch_alter_table("owners", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_owners_community_id"))
+
+    op.drop_table("owners")
     op.drop_table("open311_api_keys")
     op.drop_table("notification_settings")
     with op.batch_alter_table("notices", schema=None) as batch_op:

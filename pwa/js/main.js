@@ -14,6 +14,8 @@ import { joinView, unitView } from "./views/join.js";
 import { meView } from "./views/me.js";
 import { feedView, noticeView } from "./views/notices.js";
 import { notificationsView } from "./views/notifications.js";
+import { pollView, pollsView } from "./views/polls.js";
+import { pollWizardView } from "./views/polls-new.js";
 import { notFoundView, soonView } from "./views/soon.js";
 import { applicationsView, composeView, manageNoticesView } from "./views/staff.js";
 
@@ -49,6 +51,9 @@ addRoute("/discuss/new", consultationFormView, { auth: true, tab: "discuss" });
 addRoute("/discuss/:id", consultationView, { auth: true, tab: "discuss" });
 addRoute("/discuss/:id/edit", consultationFormView, { auth: true, tab: "discuss" });
 addRoute("/messages", soonView("messages"), { auth: true, tab: "messages" });
+addRoute("/polls", pollsView, { auth: true, tab: "discuss" });
+addRoute("/polls/new", pollWizardView, { auth: true, tab: "discuss" });
+addRoute("/polls/:id", pollView, { auth: true, tab: "discuss" });
 addRoute("/me", meView, { auth: true, tab: "me" });
 addRoute("/settings/notifications", notificationsView, { auth: true, tab: "me" });
 addRoute("/staff/applications", applicationsView, { auth: true, tab: "me" });
