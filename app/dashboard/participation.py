@@ -3,12 +3,14 @@ hook where the chat, poll and consultation figures of sibling features are wired
 
 import sqlalchemy as sa
 
+from app.consultations.stats import consultation_figures
 from app.core.permissions import Role
 from app.dashboard.figures import ratio
 from app.dashboard.periods import Period
 from app.dashboard.scope import communities_under
 from app.extensions import db
 from app.notices.models import Notice, NoticeRead
+from app.polls.stats import poll_turnout
 from app.regions.models import Membership, MembershipStatus, Region, Unit
 
 HOME = sa.func.coalesce(Unit.grid_id, Membership.region_id)
@@ -87,37 +89,27 @@ def community_ids(region: Region) -> list[int]:
     return list(db.session.scalars(communities_under(region)))
 
 
+# Chat figures until the chat branch lands: unknown (null), not zero.
+_NO_CHAT = {
+    "first_response": {"median_s": None, "p90_s": None, "count": None},
+    "waiting_now": None,
+    "csat": {"rated": None, "satisfied": None},
+}
+
+
 def _feature_figures(region: Region, period: Period) -> dict:
-    """WIRE AT MERGE TIME. Chat, polls and consultations are built on sibling branches; their figures come
-    from three calls, each `(ids, period.start, period.end)`:
-
-        from app.chat.stats import chat_figures                   # community ids
-        from app.polls.stats import poll_turnout                  # region ids: [region.id]
-        from app.consultations.stats import consultation_figures  # region ids: [region.id]
-
-        chat = chat_figures(community_ids(region), period.start, period.end)
-        polls = poll_turnout([region.id], period.start, period.end)
-        consultations = consultation_figures([region.id], period.start, period.end)
-
-        return shape_feature_figures(chat, polls, consultations)
-
-    Until then every figure is null (unknown, not zero), in the shapes the summary will carry."""
-    return {
-        "chat": {
-            "first_response": {"median_s": None, "p90_s": None, "count": None},
-            "waiting_now": None,
-            "csat": {"rated": None, "satisfied": None, "rate": None},
-        },
-        "polls": {"polls": None, "ballots": None, "eligible": None, "turnout": None},
-        "consultations": {"consultations": None, "opinions": None, "participants": None},
-    }
+    """Polls closed and consultation opinions given in the period, in the region and beneath it."""
+    polls = poll_turnout([region.id], period.start, period.end)
+    consultations = consultation_figures([region.id], period.start, period.end)
+    return shape_feature_figures(_NO_CHAT, polls, consultations)
 
 
 def shape_feature_figures(chat: dict, polls: dict, consultations: dict) -> dict:
     """The three calls' figures plus the two rates the PWA shows (CSAT, turnout), in the null shape above."""
     csat = chat["csat"]
+    csat_rate = None if csat["rated"] is None else ratio(csat["satisfied"] or 0, csat["rated"])["rate"]
     return {
-        "chat": {**chat, "csat": {**csat, "rate": ratio(csat["satisfied"] or 0, csat["rated"] or 0)["rate"]}},
+        "chat": {**chat, "csat": {**csat, "rate": csat_rate}},
         "polls": {**polls, "turnout": ratio(polls["ballots"] or 0, polls["eligible"] or 0)["rate"]},
         "consultations": consultations,
     }

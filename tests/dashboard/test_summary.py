@@ -136,13 +136,68 @@ def test_participation_notices_and_verified_residents(client, world, auth, scena
     assert participation["notices"] == {"notices": 2, **ratio(2, 3)}
 
 
-def test_feature_figures_are_null_until_wired(client, world, auth, scenario):
+def test_polls_and_consultations_of_the_region_and_beneath_it_in_the_period(client, world, auth, scenario):
+    """c1: a poll closed 31 Oct 23:30 local (12 ballots of 40), one closed 1 Nov 00:10 local (not October);
+    a g1 consultation opened in October with two opinions and a reply by two people, one opinion on
+    1 Nov local; a c2 consultation (another community) that never counts for c1."""
+    from datetime import UTC, datetime
+
+    from app.consultations.models import Consultation, ConsultationComment, ConsultationStatus, Stance
+    from app.extensions import db
+    from app.polls.models import Poll, PollStatus
+
+    def poll(region, closed_at, ballots, eligible):
+        db.session.add(Poll(region_id=region.id, created_by_id=world.committee.id, title="议题",
+                            status=PollStatus.CLOSED, closes_at=closed_at, closed_at=closed_at,
+                            ballot_count=ballots, roll_heads=eligible))  # fmt: skip
+
+    poll(world.c1, datetime(2026, 10, 31, 15, 30, tzinfo=UTC), 12, 40)
+    poll(world.c1, datetime(2026, 10, 31, 16, 10, tzinfo=UTC), 30, 40)
+    opened = datetime(2026, 10, 10, 2, 0, tzinfo=UTC)
+    here, there = (
+        Consultation(
+            region_id=region.id,
+            author_id=world.committee.id,
+            title="加装电梯",
+            body="征求意见",
+            status=ConsultationStatus.OPEN,
+            opened_at=opened,
+            closes_at=datetime(2026, 11, 30, tzinfo=UTC),
+            outcome_due_at=datetime(2026, 12, 31, tzinfo=UTC),
+        )
+        for region in (world.g1, world.c2)
+    )
+    db.session.add_all([here, there])
+    db.session.flush()
+
+    def comment(consultation, by, at, *, parent=None, stance=Stance.FOR):
+        row = ConsultationComment(
+            consultation_id=consultation.id,
+            author_id=by.id,
+            body="意见",
+            created_at=at,
+            stance=None if parent else stance,
+            parent_id=parent.id if parent else None,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    first = comment(here, world.resident, datetime(2026, 10, 11, 3, 0, tzinfo=UTC))
+    comment(here, world.resident2, datetime(2026, 10, 12, 3, 0, tzinfo=UTC), stance=Stance.AGAINST)
+    comment(here, world.resident2, datetime(2026, 10, 13, 3, 0, tzinfo=UTC), parent=first)
+    comment(here, world.resident, datetime(2026, 10, 31, 16, 30, tzinfo=UTC))  # 1 Nov local
+    comment(there, world.outsider, datetime(2026, 10, 11, 3, 0, tzinfo=UTC))
+    db.session.commit()
+
     body = get_summary(client, auth(world.worker), world.c1)
 
+    participation = body["participation"]
+    assert participation["polls"] == {"polls": 1, "ballots": 12, "eligible": 40, "turnout": 0.3}
+    assert participation["consultations"] == {"consultations": 1, "opinions": 2, "participants": 2}
+    # Chat has not landed: unknown, not zero.
     assert body["chat"]["first_response"] == {"median_s": None, "p90_s": None, "count": None}
-    assert body["chat"]["waiting_now"] is None
-    assert body["participation"]["polls"]["turnout"] is None
-    assert body["participation"]["consultations"]["opinions"] is None
+    assert body["chat"]["csat"]["rate"] is None
 
 
 def test_default_period_is_this_local_month(client, world, auth, scenario):
