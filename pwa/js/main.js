@@ -31,7 +31,7 @@ const TABS = [
   { key: "home", href: "/", icon: "home", elder: true },
   { key: "report", href: "/report", icon: "camera", elder: true },
   { key: "discuss", href: "/discuss", icon: "discuss" },
-  { key: "messages", href: "/messages", icon: "message" },
+  { key: "messages", href: "/messages", icon: "message", elder: true },
   { key: "me", href: "/me", icon: "person", elder: true },
 ];
 

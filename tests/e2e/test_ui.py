@@ -41,8 +41,9 @@ def test_elder_mode_enlarges_text_and_touch_targets(world, client, auth, page):
         "return parseFloat(s.lineHeight) / parseFloat(s.fontSize); })()"
     )
     assert ratio >= 1.3
-    # Simplified navigation: the three tabs an older resident needs most.
-    assert page.locator("#tabbar .tab").all_inner_texts() == ["首页", "随手拍", "我的"]
+    # Simplified navigation: the four tabs an older resident needs most; 议事 is a large link on 我的.
+    assert page.locator("#tabbar .tab").all_inner_texts() == ["首页", "随手拍", "消息", "我的"]
+    assert page.locator("a.choice[href='/discuss']").is_visible()
 
     for path, ready in (("/me", "[data-elder=on]"), ("/", ".notice-card"), ("/join", "a.choice")):
         page.goto(path)
@@ -60,6 +61,7 @@ def test_elder_mode_enlarges_text_and_touch_targets(world, client, auth, page):
     page.click("[data-elder=off]")
     assert root_font_px(page) < 24
     assert page.locator("#tabbar .tab").count() == 5
+    assert page.locator("a.choice[href='/discuss']").is_hidden()
 
 
 def test_a_notice_full_of_markup_renders_as_inert_text(world, client, auth, page):
@@ -146,7 +148,7 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
             ("pending", APPLY, ".callout-pending"),
         ],
         world.worker: [
-            ("staff-me", "/me", ".choice-list"),
+            ("staff-me", "/me", "[aria-labelledby=staff-title] .choice-list"),
             ("applications", "/staff/applications", "li.application"),
             ("manage", "/staff/notices", ".notice-card"),
             ("compose", "/staff/notices/new", "form select"),

@@ -40,9 +40,13 @@ export async function meView({ root, signal }) {
     .filter((m) => m.role === "resident" && m.status === "active" && m.region.level === "community")
     .map((m) => navItem(t("dashboard.public.link", { community: m.region.name }), `/community/${m.region.id}/stats`, "check"));
   const sizes = textSizeSwitch();
-  sizes.hidden = !elderMode();
+  // Elder mode keeps four tabs; 议事 and 投票 stay one large tap away from here.
+  const discuss = h("section", { class: "card", "aria-labelledby": "discuss-title" },
+    h("h2", { id: "discuss-title", text: t("nav.discuss") }),
+    h("ul", { class: "choice-list" }, navItem(t("me.discuss_link"), "/discuss", "discuss")));
+  sizes.hidden = discuss.hidden = !elderMode();
   const onPrefs = () => {
-    sizes.hidden = !elderMode();
+    sizes.hidden = discuss.hidden = !elderMode();
   };
   window.addEventListener("linli:prefs", onPrefs);
   signal.addEventListener("abort", () => window.removeEventListener("linli:prefs", onPrefs));
@@ -68,6 +72,7 @@ export async function meView({ root, signal }) {
         : h("p", { class: "muted", text: t("me.no_memberships") }),
       communityLinks.length ? h("ul", { class: "choice-list" }, communityLinks) : null,
       linkButton(t("me.join_another"), "/join", { variant: "secondary", iconName: "location" })),
+    discuss,
     staffLinks.length
       ? h("section", { class: "card", "aria-labelledby": "staff-title" },
         h("h2", { id: "staff-title", text: t("staff.workbench") }),
