@@ -20,6 +20,17 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_weights(name: str, default: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Three comma-separated non-negative numbers, e.g. "30,35,35"."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    parts = tuple(float(part) for part in value.split(","))
+    if len(parts) != 3 or min(parts) < 0 or not sum(parts):
+        raise ValueError(f"{name} needs three non-negative numbers, e.g. 30,35,35")
+    return parts
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-change-me")
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-jwt-secret-key-change-me-please")
@@ -47,6 +58,8 @@ class Config:
     AUTH_RATE_LIMIT_IP = os.environ.get("AUTH_RATE_LIMIT_IP", "30/minute;300/hour")
     AUTH_RATE_LIMIT_PHONE = os.environ.get("AUTH_RATE_LIMIT_PHONE", "5/minute;30/hour")
     WRITE_RATE_LIMIT = os.environ.get("WRITE_RATE_LIMIT", "120/minute")
+    # Opinions, replies and abuse reports on consultations, per user: a person writes, a script floods.
+    CONSULTATION_COMMENT_RATE_LIMIT = os.environ.get("CONSULTATION_COMMENT_RATE_LIMIT", "10/minute;60/hour")
 
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
 
@@ -90,6 +103,15 @@ class Config:
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     # Absolute base for links in SMS texts, e.g. https://linli.example.cn (empty: no link).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Map tiles for the PWA's maps, e.g. https://tiles.example.cn/{z}/{x}/{y}.png (empty: grids and reports
+    # are drawn as vectors without a base map). The CSP's img-src then admits that host.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+    # Dashboard (app/dashboard): weights of the composite score, response/resolution/satisfaction (percent).
+    DASHBOARD_WEIGHTS = env_weights("DASHBOARD_WEIGHTS", (30.0, 35.0, 35.0))
+    # CSV exports stream whole periods: a few per minute per caller is plenty.
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "10/minute")
 
     # Chat (app/chat): working hours in TIMEZONE (outside them an automatic reply), ISO weekdays (1 = Monday),
     # how long the grid worker has before the whole community sees a conversation, and how long a resident
@@ -122,6 +144,8 @@ class TestingConfig(Config):
     AUTH_RATE_LIMIT_IP = "10000/minute"
     AUTH_RATE_LIMIT_PHONE = "10000/minute"
     WRITE_RATE_LIMIT = "10000/minute"
+    CONSULTATION_COMMENT_RATE_LIMIT = "10000/minute"
+    EXPORT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
     # Pub/sub ignores Redis database numbers: a channel per test run keeps parallel runs apart.

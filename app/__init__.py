@@ -38,8 +38,11 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     from app.audit.api import bp as audit_bp
     from app.auth.api import bp as auth_bp
     from app.chat.api import bp as chat_bp
+    from app.consultations.api import bp as consultations_bp
+    from app.dashboard.api import bp as dashboard_bp
     from app.notices.api import bp as notices_bp
     from app.open311.api import bp as open311_keys_bp
+    from app.polls.api import bp as polls_bp
     from app.push.api import bp as push_bp
     from app.regions.api import bp as regions_bp
     from app.reports.api import bp as reports_bp
@@ -47,6 +50,9 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
 
     for bp in (auth_bp, regions_bp, notices_bp, audit_bp, push_bp, reports_bp, uploads_bp, open311_keys_bp):
         api.register_blueprint(bp)
+    api.register_blueprint(consultations_bp)
+    api.register_blueprint(dashboard_bp)
+    api.register_blueprint(polls_bp)
     api.register_blueprint(chat_bp)
     # After the Api: flask-smorest installs its own HTTP error handler, ours replaces it.
     errors.init_app(app)

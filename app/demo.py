@@ -306,6 +306,14 @@ def seed_demo() -> str:
     from app.reports.demo import seed_demo_reports
 
     tally.created["reports"], tally.total["reports"] = seed_demo_reports()
+    from app.consultations.demo import seed_demo_consultations
+
+    tally.created["consultations"], tally.total["consultations"] = seed_demo_consultations()
+
+    from app.polls.demo import seed_demo_polls
+
+    tally.created["polls"], tally.total["polls"] = seed_demo_polls()
+
     from app.chat.demo import seed_demo_chat
 
     tally.created["conversations"], tally.total["conversations"] = seed_demo_chat()

@@ -3,11 +3,30 @@
 from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
 from app.chat.models import CannedReply, ChatAttachment, ChatMessage, Conversation, ConversationRead
+from app.consultations.models import (
+    CommentReport,
+    Consultation,
+    ConsultationComment,
+    ConsultationFollowup,
+    ConsultationSupport,
+)
+from app.dashboard import indexes as dashboard_indexes  # noqa: F401  (indexes on the reports tables)
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
 from app.outbox.models import OutboxEvent
+from app.polls.models import (
+    Poll,
+    PollBallot,
+    PollFollowup,
+    PollOption,
+    PollReplay,
+    PollVoter,
+    RollEntry,
+    RollUser,
+)
 from app.push.models import NotificationSetting, PushMessage, PushSubscription
 from app.regions.models import Membership, Region, Unit
+from app.regions.ownership import Owner, OwnerUser, UnitOwner
 from app.reports.models import (
     Department,
     DepartmentMember,
@@ -26,6 +45,11 @@ __all__ = [
     "CannedReply",
     "ChatAttachment",
     "ChatMessage",
+    "CommentReport",
+    "Consultation",
+    "ConsultationComment",
+    "ConsultationFollowup",
+    "ConsultationSupport",
     "Conversation",
     "ConversationRead",
     "Department",
@@ -35,6 +59,14 @@ __all__ = [
     "NoticeRead",
     "NotificationSetting",
     "OutboxEvent",
+    "Owner",
+    "OwnerUser",
+    "Poll",
+    "PollBallot",
+    "PollFollowup",
+    "PollOption",
+    "PollReplay",
+    "PollVoter",
     "PushMessage",
     "PushSubscription",
     "RefreshToken",
@@ -44,7 +76,10 @@ __all__ = [
     "ReportEvent",
     "ReportRating",
     "ReportSupport",
+    "RollEntry",
+    "RollUser",
     "Unit",
+    "UnitOwner",
     "Upload",
     "User",
 ]

@@ -3,8 +3,10 @@
 import gzip
 import hashlib
 import mimetypes
+import re
 from functools import cache, lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.routing import PathConverter
@@ -70,9 +72,25 @@ def _load(path: Path, mtime_ns: int, size: int, version: str | None) -> tuple[by
     return data, compressed, f'"{hashlib.sha256(data).hexdigest()[:20]}"'
 
 
+def tile_source(url: str) -> str | None:
+    """The CSP source for a tile URL template: its scheme and host, `{s}` subdomains as a wildcard."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = re.sub(r"^\{s\}\.", "*.", parts.netloc)
+    if not re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+(:\d+)?", host):
+        return None
+    return f"{parts.scheme}://{host}"
+
+
 def _security_headers(response: Response) -> Response:
+    policy = list(CSP)
+    tiles = tile_source(current_app.config.get("MAP_TILE_URL") or "")
+    if tiles:
+        # The configured map tiles are the one remote host the pages may load (images only).
+        policy[policy.index("img-src 'self' data: blob:")] = f"img-src 'self' data: blob: {tiles}"
     # Socket.IO connects back to this same host over ws:// or wss://.
-    csp = "; ".join((*CSP, f"connect-src 'self' ws://{request.host} wss://{request.host}"))
+    csp = "; ".join((*policy, f"connect-src 'self' ws://{request.host} wss://{request.host}"))
     response.headers["Content-Security-Policy"] = csp
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -173,11 +173,11 @@ def run(app, args) -> None:
     from app.core.permissions import Role
     from app.extensions import db
     from app.regions import service as regions
+    from app.regions.locator import grid_index, locate_grid
     from app.regions.models import Membership, MembershipStatus
     from app.reports.categories import seed_categories
     from app.reports.models import Report
     from app.reports.queries import NEWEST
-    from app.reports.routing import grid_index, locate_grid
     from tests.factories import UserFactory, auth_header
 
     db.create_all()

@@ -8,13 +8,27 @@ const SHELL = [
   "/", "/manifest.webmanifest", "/css/app.css", "/js/main.js", "/js/api.js", "/js/dom.js", "/js/i18n.js",
   "/js/icons.js", "/js/paged.js", "/js/prefs.js", "/js/regions.js", "/js/router.js", "/js/session.js",
   "/js/ui.js", "/js/views/auth.js", "/js/views/join.js", "/js/views/me.js", "/js/views/notices.js",
-  "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/js/chat.js", "/js/views/chat.js",
-  "/js/views/chatInbox.js", "/vendor/socket.io/socket.io-4.7.5.esm.min.js", "/vendor/socket.io/LICENSE", "/i18n/zh-CN.json", "/i18n/en.json",
+  "/js/views/discuss.js", "/js/views/discuss-staff.js",
+  "/js/views/settings.js", "/js/views/soon.js", "/js/views/staff.js", "/i18n/zh-CN.json", "/i18n/en.json",
+  "/js/reports.js", "/js/reports-map.js", "/js/views/report.js", "/js/views/report-detail.js",
+  "/js/views/report-work.js", "/js/views/report-map.js", "/js/views/dashboard.js",
+  "/js/views/dashboard-chart.js", "/js/views/dashboard-public.js",
+  "/js/views/polls.js", "/js/views/polls-new.js",
+  "/js/chat.js", "/js/views/chat.js", "/js/views/chatInbox.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
+  "/js/push.js", "/js/views/notifications.js",
 ];
-// Public reads worth having offline: the notices (feed and each one read) and the region tree.
-const CACHED_API = /^\/api\/v1\/(notices(\/\d+)?|regions)$/;
+// Reads worth having offline: the notices (feed and each one read), the region tree, the consultations
+// seen (with their opinions), the reports seen (lists and each one opened) with the categories and map
+// settings the report form needs, and the dashboard figures and public community pages opened. Not nearby
+// or the public map: those depend on where the phone is now. The cache is dropped at sign-in and sign-out.
+const CACHED_API = new RegExp(
+  "^/api/v1/(notices(/\\d+)?|regions|consultations(/\\d+(/comments)?)?|report-categories|map-settings" +
+    "|reports(/\\d+)?|dashboard/(summary|heatmap|overdue|rankings)|public/communities/\\d+/stats)$",
+);
+// Polls seen before (the lists, one poll, its results and published receipts) open offline too.
+const CACHED_POLLS_API = /^\/api\/v1\/polls(\/\d+(\/(results|receipts))?)?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -46,20 +60,39 @@ self.addEventListener("push", (event) => {
   }
   event.waitUntil(self.registration.showNotification(data.title || "邻里", {
     body: data.body || "", tag: data.tag, data: { url: data.url || "/" }, icon: "/icons/icon-192.png",
+    // A newer message about the same thing replaces the old one (same tag) and still alerts.
+    renotify: Boolean(data.tag),
   }));
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    const open = windows.find((client) => client.url === url) || windows[0];
-    if (!open) return self.clients.openWindow(url);
-    await open.focus();
-    return open.url === url ? open : open.navigate(url);
-  })());
+  event.waitUntil(openApp(event.notification.data?.url));
 });
+
+/** The app's own page for a notification's url: a payload can never send anyone to another site. */
+function appUrl(raw) {
+  const home = new URL("/", self.location.origin).href;
+  try {
+    const url = new URL(raw || "/", self.location.origin);
+    return url.origin === self.location.origin ? url.href : home;
+  } catch {
+    return home;
+  }
+}
+
+/** Focus a window of the app already open (the one on that page, else any) and take it there; else open one. */
+async function openApp(raw) {
+  const url = appUrl(raw);
+  const windows = (await self.clients.matchAll({ type: "window", includeUncontrolled: true }))
+    .filter((client) => new URL(client.url).origin === self.location.origin);
+  const open = windows.find((client) => client.url === url) || windows.find((client) => client.focused) || windows[0];
+  if (!open) return self.clients.openWindow(url);
+  const focused = await open.focus().catch(() => open);
+  if (focused.url === url) return focused;
+  // navigate() only works on a window this worker controls; an uncontrolled one gets a new window instead.
+  return (await focused.navigate(url).catch(() => null)) || self.clients.openWindow(url);
+}
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;
@@ -68,7 +101,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));
   } else if (url.pathname.startsWith("/api/")) {
-    if (CACHED_API.test(url.pathname)) event.respondWith(networkFirst(request));
+    if (CACHED_API.test(url.pathname) || CACHED_POLLS_API.test(url.pathname)) event.respondWith(networkFirst(request));
   } else if (url.pathname !== "/sw.js") {
     event.respondWith(staleWhileRevalidate(event));
   }

@@ -155,6 +155,7 @@ def _check_attachments(ids: list[int], *, by: User) -> None:
             Upload.id.in_(ids),
             Upload.owner_id == by.id,
             Upload.report_id.is_(None),
+            Upload.consultation_id.is_(None),
             ~sa.exists().where(ChatAttachment.upload_id == Upload.id),
         )
     )

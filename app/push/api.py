@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.push import delivery, fallback, service  # noqa: F401  (delivery and fallback register outbox handlers)
+from app.push.models import PushKind
 from app.push.schemas import (
     NotificationSettingsSchema,
     NotificationSettingsUpdateSchema,
@@ -23,8 +24,10 @@ bp = Blueprint("push", __name__, url_prefix="/api/v1", description="Web push and
 @bp.get("/push/vapid-public-key")
 @bp.response(200, VapidKeySchema)
 def vapid_public_key():
-    """The applicationServerKey to pass to PushManager.subscribe()."""
-    return {"public_key": keys().public_key}
+    """The applicationServerKey to pass to PushManager.subscribe(), and which kinds reach a user without push
+    by SMS instead (so the app can say so when push is blocked or unreachable)."""
+    kinds = service.fallback_kinds()
+    return {"public_key": keys().public_key, "fallback_kinds": [k.value for k in PushKind if k in kinds]}
 
 
 @bp.post("/push/subscriptions")

@@ -94,6 +94,10 @@ class VapidKeySchema(Schema):
     public_key = fields.String(
         metadata={"description": "The applicationServerKey for PushManager.subscribe(), base64url."}
     )
+    fallback_kinds = fields.List(
+        fields.String(),
+        metadata={"description": "Kinds sent by SMS to users without push (PUSH_FALLBACK_KINDS)."},
+    )
 
 
 class StrictBoolean(fields.Boolean):

@@ -5,6 +5,7 @@ make in their own transaction. Functions here flush but never commit; nothing he
 import ipaddress
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Required, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -162,43 +163,35 @@ def notify_notice(notice) -> None:
     enqueue(NOTICE_PUBLISHED, {"notice_id": notice.id}, run_at=notice.publish_at, key=f"notice:{notice.id}")
 
 
-def notify_users(
-    user_ids: Iterable[int],
-    kind: PushKind | str,
-    *,
-    title: str,
-    body: str,
-    url: str,
-    tag: str,
-    ref: str | None = None,
-    ttl: int | None = None,
-    run_at: datetime | None = None,
-) -> None:
-    """Notify these users (push to each device, or the fallback channel), after the caller's commit.
-    `tag` collapses notifications about one thing (say "report-42"); `url` is the PWA path to open."""
+class MessageArgs(TypedDict, total=False):
+    """What every notify_* call says about its message; `tag` collapses notifications about one thing (say
+    "report-42"), `url` is the PWA path to open, `run_at` delays the whole fan-out."""
+
+    title: Required[str]
+    body: Required[str]
+    url: Required[str]
+    tag: Required[str]
+    ref: str | None
+    ttl: int | None
+    run_at: datetime | None
+
+
+def notify_users(user_ids: Iterable[int], kind: PushKind | str, **message: Unpack[MessageArgs]) -> None:
+    """Notify these users (push to each device, or the fallback channel), after the caller's commit."""
     ids = sorted({int(i) for i in user_ids})
     if ids:
-        _fan_out({"users": ids}, kind, title, body, url, tag, ref, ttl, run_at)
+        _fan_out({"users": ids}, kind, **message)
 
 
-def notify_region(
-    region_id: int,
-    kind: PushKind | str,
-    *,
-    title: str,
-    body: str,
-    url: str,
-    tag: str,
-    ref: str | None = None,
-    ttl: int | None = None,
-    run_at: datetime | None = None,
-) -> None:
-    """Notify every active resident living in the region or beneath it (a poll opening, an outcome)."""
-    _fan_out({"region_id": region_id}, kind, title, body, url, tag, ref, ttl, run_at)
+def notify_region(region_id: int, kind: PushKind | str, **message: Unpack[MessageArgs]) -> None:
+    """Notify every active resident living in the region or beneath it (a poll opening, an outcome).
+    Staff who serve the region are not in this audience (the notices feed's rule)."""
+    _fan_out({"region_id": region_id}, kind, **message)
 
 
-def _fan_out(audience: dict, kind, title, body, url, tag, ref, ttl, run_at) -> None:
-    message = message_fields(PushKind(kind), title=title, body=body, url=url, tag=tag, ref=ref, ttl=ttl)
+def _fan_out(audience: dict, kind: PushKind | str, *, run_at: datetime | None = None, **fields) -> None:
+    """The fan-out both notify_* share: one outbox event the worker expands chunk by chunk (delivery.py)."""
+    message = message_fields(PushKind(kind), **fields)
     enqueue(FANOUT, {"message": message, "audience": audience}, run_at=run_at)
 
 

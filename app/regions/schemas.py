@@ -65,6 +65,9 @@ class UnitImportResultSchema(Schema):
     updated = fields.Integer()
     unchanged = fields.Integer()
     total = fields.Integer(metadata={"description": "data rows in the file"})
+    owners = fields.Dict(
+        metadata={"description": "With owner columns: parties, units owned, phones not found."}
+    )
 
 
 class MembershipApplySchema(Schema):

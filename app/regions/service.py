@@ -13,6 +13,7 @@ from app.core.errors import BadRequestError, ConflictError, ForbiddenError, NotF
 from app.core.permissions import MEMBERSHIP_ROLES, STAFF_ROLES, UNIT_ROLES, Role, serves, staff_paths
 from app.extensions import db
 from app.regions import units_csv
+from app.regions.locator import locate_grid
 from app.regions.models import CHILD_LEVEL, Level, Membership, MembershipStatus, Region, Unit
 
 
@@ -99,25 +100,14 @@ def get_region(region_id: int, *, level: Level | None = None) -> Region:
 
 def locate(lat: float, lng: float) -> dict[str, Region | None]:
     """The grid containing the point, and the community, street and district above it."""
-    from shapely.geometry import Point, shape
-
-    candidates = db.session.scalars(
-        sa.select(Region)
-        .where(
-            Region.level == Level.GRID,
-            Region.min_lat <= lat,
-            Region.max_lat >= lat,
-            Region.min_lng <= lng,
-            Region.max_lng >= lng,
-        )
-        .order_by(Region.id)
-    )
-    point = Point(lng, lat)  # GeoJSON order: longitude first
-    grid = next((g for g in candidates if g.boundary and shape(g.boundary).covers(point)), None)
-    if grid is None:
+    found = locate_grid(lat, lng)
+    if found is None:
         raise NotFoundError("No grid contains this point.")
-    above = db.session.scalars(sa.select(Region).where(Region.id.in_(grid.ancestor_ids)))
-    by_level = {region.level: region for region in above}
+    grid = db.session.get(Region, found[0])
+    if grid is None:  # deleted since the index was built
+        raise NotFoundError("No grid contains this point.")
+    chain = db.session.scalars(sa.select(Region).where(Region.id.in_(grid.ancestor_ids)))
+    by_level = {region.level: region for region in chain}
     return {
         "grid": grid,
         "community": by_level.get(Level.COMMUNITY),
@@ -235,6 +225,10 @@ def import_units(community: Region, raw: bytes, *, by: User) -> dict:
         "unchanged": len(rows) - created - updated,
         "total": len(rows),
     }
+    if any(row.owner for row in rows):
+        from app.regions.ownership import import_owners
+
+        result["owners"] = import_owners(community, rows)
     record(
         by,
         "unit.import",

@@ -37,8 +37,23 @@ HEADER_ALIASES = {
     "面积": "floor_area",
     "grid": "grid",
     "网格": "grid",
+    # The owners' register (optional; see app/regions/ownership.py): who owns the unit.
+    "owner": "owner",
+    "业主": "owner",
+    "业主姓名": "owner",
+    "owner_kind": "owner_kind",
+    "业主类型": "owner_kind",
+    "owner_phones": "owner_phones",
+    "业主手机": "owner_phones",
+    "业主电话": "owner_phones",
 }
 REQUIRED = ("building", "unit", "room", "floor_area")
+OPTIONAL = ("grid", "owner", "owner_kind", "owner_phones")
+OWNER_KINDS = {"": "person", "person": "person", "个人": "person", "joint": "joint", "共有": "joint"}
+OWNER_KINDS |= {"developer": "developer", "开发商": "developer"}
+PHONE_RE = re.compile(r"^1\d{10}$")
+PHONES_SPLIT = re.compile(r"[;；,，、/\s]+")
+OWNER_LENGTH = 80
 AREA_RE = re.compile(r"^[+-]?\d{1,9}(\.\d{1,20})?$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 FIELD_LENGTH = 40
@@ -52,6 +67,9 @@ class UnitRow:
     room: str
     floor_area: Decimal
     grid: str
+    owner: str = ""
+    owner_kind: str = ""
+    owner_phones: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -73,7 +91,7 @@ def _header(cells: list[str]) -> list[str]:
     while columns and columns[-1] == "":
         columns.pop()
     problems = []
-    unknown = [c for c in columns if c not in REQUIRED and c != "grid"]
+    unknown = [c for c in columns if c not in REQUIRED and c not in OPTIONAL]
     if unknown:
         problems.append(f"Unknown column(s): {', '.join(unknown)}.")
     if len(set(columns)) != len(columns):
@@ -82,7 +100,10 @@ def _header(cells: list[str]) -> list[str]:
     if missing:
         problems.append(f"Missing column(s): {', '.join(missing)}.")
     if problems:
-        expected = "building,unit,room,floor_area[,grid] (or 楼栋,单元,房号,建筑面积[,网格])"
+        expected = (
+            "building,unit,room,floor_area[,grid][,owner,owner_kind,owner_phones] "
+            "(or 楼栋,单元,房号,建筑面积[,网格][,业主,业主类型,业主手机])"
+        )
         raise UnprocessableError(
             "The header row is wrong.", fields={"header": [*problems, f"Expected {expected}."]}
         )
@@ -127,9 +148,34 @@ def _row(line: int, columns: list[str], cells: list[str]) -> tuple[UnitRow | Non
             errors.append(f"floor_area must be above 0 and at most {MAX_AREA} m².")
     if any(CONTROL_RE.search(c) for c in cells):
         errors.append("A value contains control characters.")
+    owner, owner_kind, phones = _owner(values, errors)
     if errors:
         return None, errors
-    return UnitRow(line, building, entrance, room, area, values.get("grid", "")), []
+    return UnitRow(
+        line, building, entrance, room, area, values.get("grid", ""), owner, owner_kind, phones
+    ), []
+
+
+def _owner(values: dict[str, str], errors: list[str]) -> tuple[str, str, tuple[str, ...]]:
+    """The optional owner columns: a party's name (the same text for every unit of one owner), its kind
+    (个人 person, 共有 joint owners, 开发商 the developer's unsold units) and the phones of its people."""
+    owner = values.get("owner", "")
+    raw_kind = values.get("owner_kind", "").lower()
+    kind = OWNER_KINDS.get(raw_kind)
+    if kind is None:
+        errors.append(f"owner_kind {raw_kind!r} is not one of 个人/共有/开发商 (person/joint/developer).")
+        return "", "", ()
+    phones = tuple(p for p in PHONES_SPLIT.split(values.get("owner_phones", "").replace(" ", "")) if p)
+    if len(owner) > OWNER_LENGTH:
+        errors.append(f"owner is longer than {OWNER_LENGTH} characters.")
+    bad = [p for p in phones if not PHONE_RE.match(p)]
+    if bad:
+        errors.append(f"owner_phones {', '.join(bad)} are not mobile numbers.")
+    if not owner and kind != "developer":
+        if raw_kind or phones:
+            errors.append("owner is required when owner_kind or owner_phones is given.")
+        return "", "", ()
+    return owner or "开发商", kind, phones
 
 
 def decode(raw: bytes) -> str:

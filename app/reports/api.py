@@ -1,20 +1,28 @@
 """HTTP endpoints for report categories, departments and reports (随手拍)."""
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_jwt_extended import jwt_required, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.core.schemas import page_schema
-from app.reports import categories, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
+from app.reports import categories, departments, jobs, queries, service  # noqa: F401  (jobs registers the deadline check)
 from app.reports.access import View, view_of
+from app.reports.assignees import list_assignees
 from app.reports.schemas import (
+    AssigneeSchema,
     CategoryListArgs,
     CategorySchema,
     CategoryUpdateSchema,
+    DepartmentAdminSchema,
+    DepartmentCreateSchema,
+    DepartmentMemberAddSchema,
+    DepartmentMemberSchema,
     DepartmentSchema,
+    DepartmentUpdateSchema,
     MapPointSchema,
+    MapSettingsSchema,
     MeTooSchema,
     NearbyArgs,
     NearbySchema,
@@ -59,6 +67,18 @@ def update_category(data, code: str):
     return categories.category_view(category)
 
 
+@bp.get("/map-settings")
+@bp.response(200, MapSettingsSchema)
+def map_settings():
+    """The base map for the PWA's maps: a tile URL template, or none (grids and reports drawn as vectors)."""
+    config = current_app.config
+    return {
+        "tile_url": config.get("MAP_TILE_URL") or None,
+        "attribution": config.get("MAP_TILE_ATTRIBUTION") or None,
+        "max_zoom": 19,
+    }
+
+
 # --- departments -------------------------------------------------------------------------------------------
 
 
@@ -68,6 +88,57 @@ def update_category(data, code: str):
 def list_departments():
     """Departments a street or district can whistle (吹哨) into a report."""
     return queries.list_departments()
+
+
+@bp.post("/departments")
+@jwt_required()
+@bp.arguments(DepartmentCreateSchema)
+@bp.response(201, DepartmentAdminSchema)
+def create_department(data):
+    """Set up a department for a street or the district (admins)."""
+    department = departments.create_department(by=current_user(), **data)
+    commit()
+    return department
+
+
+@bp.patch("/departments/<int:department_id>")
+@jwt_required()
+@bp.arguments(DepartmentUpdateSchema)
+@bp.response(200, DepartmentAdminSchema)
+def update_department(data, department_id: int):
+    """Rename or deactivate a department (admins); a deactivated one can no longer be whistled."""
+    department = departments.update_department(department_id, data, by=current_user())
+    commit()
+    return department
+
+
+@bp.get("/departments/<int:department_id>/members")
+@jwt_required()
+@bp.response(200, DepartmentMemberSchema(many=True))
+def list_department_members(department_id: int):
+    """Who works for the department (admins)."""
+    return departments.list_members(department_id, by=current_user())
+
+
+@bp.post("/departments/<int:department_id>/members")
+@jwt_required()
+@bp.arguments(DepartmentMemberAddSchema)
+@bp.response(201, DepartmentMemberSchema)
+@bp.alt_response(200, schema=DepartmentMemberSchema, description="Already a member")
+def add_department_member(data, department_id: int):
+    """Add a user to the department's staff, with the department_staff role on its region (admins)."""
+    member, created = departments.add_member(department_id, user_id=data["user_id"], by=current_user())
+    commit()
+    return member, 201 if created else 200
+
+
+@bp.delete("/departments/<int:department_id>/members/<int:user_id>")
+@jwt_required()
+@bp.response(204)
+def remove_department_member(department_id: int, user_id: int):
+    """Take a user off the department (admins)."""
+    departments.remove_member(department_id, user_id=user_id, by=current_user())
+    commit()
 
 
 # --- reports -----------------------------------------------------------------------------------------------
@@ -144,6 +215,14 @@ def _answer(report, view: View | None, user):
     if view in (View.STAFF, View.REPORTER):
         return body
     return jsonify(PublicReportSchema().dump(body))
+
+
+@bp.get("/reports/<int:report_id>/assignees")
+@jwt_required()
+@bp.response(200, AssigneeSchema(many=True))
+def report_assignees(report_id: int):
+    """Who this report may be assigned to (for staff allowed to `assign` it), grid workers first."""
+    return list_assignees(report_id, viewer=current_user())
 
 
 @bp.post("/reports/<int:report_id>/transitions")

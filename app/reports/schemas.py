@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
+from app.auth.schemas import PublicUserSchema
 from app.reports.models import ReportStatus, ReportType, WarningLevel
 from app.reports.workflow import Action
 
@@ -198,6 +199,38 @@ class DepartmentSchema(Schema):
     name_en = fields.String()
 
 
+class DepartmentAdminSchema(DepartmentSchema):
+    region_id = fields.Integer()
+    active = fields.Boolean()
+
+
+class DepartmentCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    region_id = fields.Integer(required=True)
+
+
+class DepartmentUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=60))
+    name_en = fields.String(validate=validate.Length(min=1, max=80))
+    active = fields.Boolean()
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Change at least one field.", "_schema")
+
+
+class DepartmentMemberSchema(Schema):
+    user = fields.Nested(PublicUserSchema)
+    created_at = fields.DateTime()
+
+
+class DepartmentMemberAddSchema(Schema):
+    user_id = fields.Integer(required=True)
+
+
 class PhotoSchema(Schema):
     id = fields.Integer()
     url = fields.String()
@@ -334,3 +367,16 @@ class MeTooSchema(Schema):
     report_id = fields.Integer()
     me_too = fields.Boolean()
     me_too_count = fields.Integer()
+
+
+class MapSettingsSchema(Schema):
+    tile_url = fields.String(allow_none=True, metadata={"description": "URL template; null: no tiles"})
+    attribution = fields.String(allow_none=True)
+    max_zoom = fields.Integer()
+
+
+class AssigneeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String(metadata={"description": "the role that lets them handle it"})
+    region = fields.Nested(PlaceSchema)

@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.unique import first_write_guard
 from app.extensions import db
+from app.regions.locator import locate_grid
 from app.regions.models import Level, Region
 from app.reports import notify
 from app.reports.access import View, report_roles, view_of
@@ -30,7 +31,6 @@ from app.reports.models import (
     ReportType,
     WarningLevel,
 )
-from app.reports.routing import locate_grid
 from app.reports.timeline import add_event
 from app.reports.workflow import HANDLERS, Action, move_report, needs_proof_photo
 from app.uploads.models import Upload
@@ -47,7 +47,12 @@ def check_photos(photo_ids: list[int], *, by: User | None, field: str = "photo_i
     found = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Upload)
-        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, Upload.report_id.is_(None))
+        .where(
+            Upload.id.in_(photo_ids),
+            Upload.owner_id == by.id,
+            Upload.report_id.is_(None),
+            Upload.consultation_id.is_(None),
+        )
     )
     if found != len(photo_ids):
         raise UnprocessableError(
@@ -60,7 +65,12 @@ def attach_photos(report: Report, photo_ids: list[int], *, by: User, field: str 
     check_photos(photo_ids, by=by, field=field)
     result = db.session.execute(
         sa.update(Upload)
-        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, Upload.report_id.is_(None))
+        .where(
+            Upload.id.in_(photo_ids),
+            Upload.owner_id == by.id,
+            Upload.report_id.is_(None),
+            Upload.consultation_id.is_(None),
+        )
         .values(report_id=report.id)
         .execution_options(synchronize_session=False)
     )

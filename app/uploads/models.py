@@ -29,3 +29,7 @@ class Upload(db.Model):
     report_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True
     )
+    # Set once, when a staff member attaches the image to a consultation they post.
+    consultation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )

@@ -119,6 +119,10 @@ def can_view(upload: Upload, user: User) -> bool:
     """The uploader, and whoever may see the report the image is attached to."""
     if upload.owner_id == user.id:
         return True
+    if upload.consultation_id is not None:
+        from app.consultations.service import can_view_upload_of_consultation
+
+        return can_view_upload_of_consultation(upload, user)
     from app.chat.service import can_view_upload_in_chat
     from app.reports.service import can_view_upload_of_report
 
@@ -164,7 +168,12 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
     while True:
         rows = db.session.execute(
             sa.select(Upload.id, Upload.key, Upload.thumb_key)
-            .where(Upload.report_id.is_(None), Upload.created_at < before, ~_in_chat())
+            .where(
+                Upload.report_id.is_(None),
+                Upload.consultation_id.is_(None),
+                Upload.created_at < before,
+                ~_in_chat(),
+            )
             .limit(chunk)
         ).all()
         if not rows:
@@ -174,7 +183,12 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
             storage.delete(row.thumb_key)
         db.session.execute(
             sa.delete(Upload)
-            .where(Upload.id.in_([r.id for r in rows]), Upload.report_id.is_(None), ~_in_chat())
+            .where(
+                Upload.id.in_([r.id for r in rows]),
+                Upload.report_id.is_(None),
+                Upload.consultation_id.is_(None),
+                ~_in_chat(),
+            )
             .execution_options(synchronize_session=False)
         )
         db.session.commit()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:34:28.745493
+Create Date: 2026-11-28 05:29:26.268579
 
 """
 
@@ -288,6 +288,60 @@ def upgrade():
         )
 
     op.create_table(
+        "consultations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "open",
+                "closed",
+                "outcome_published",
+                name="consultationstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("closes_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("outcome_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome_by_id", sa.Integer(), nullable=True),
+        sa.Column("overdue_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("for_count", sa.Integer(), nullable=False),
+        sa.Column("against_count", sa.Integer(), nullable=False),
+        sa.Column("neutral_count", sa.Integer(), nullable=False),
+        sa.Column("reply_count", sa.Integer(), nullable=False),
+        sa.Column("support_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_consultations_author_id_users")),
+        sa.ForeignKeyConstraint(
+            ["outcome_by_id"], ["users.id"], name=op.f("fk_consultations_outcome_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["regions.id"], name=op.f("fk_consultations_region_id_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultations")),
+    )
+    with op.batch_alter_table("consultations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consultations_author_id"), ["author_id"], unique=False)
+        batch_op.create_index("ix_consultations_closes", ["status", "closes_at"], unique=False)
+        batch_op.create_index("ix_consultations_due", ["status", "outcome_due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultations_overdue_at"), ["overdue_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultations_region_id"), ["region_id"], unique=False)
+        batch_op.create_index(
+            "ix_consultations_region_status", ["region_id", "status", "created_at", "id"], unique=False
+        )
+
+    op.create_table(
         "departments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=40), nullable=False),
@@ -359,6 +413,24 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_open311_api_keys")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_open311_api_keys_key_hash")),
     )
+    op.create_table(
+        "owners",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("person", "joint", "developer", name="ownerkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["regions.id"], name=op.f("fk_owners_community_id_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_owners")),
+    )
+    with op.batch_alter_table("owners", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_owners_community_id"), ["community_id"], unique=False)
+
     op.create_table(
         "push_subscriptions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -455,6 +527,109 @@ def upgrade():
         sa.PrimaryKeyConstraint("conversation_id", "user_id", name=op.f("pk_chat_reads")),
     )
     op.create_table(
+        "consultation_comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "stance",
+            sa.Enum("for", "against", "neutral", name="stance", native_enum=False, length=10),
+            nullable=True,
+        ),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("official", sa.Boolean(), nullable=False),
+        sa.Column("report_count", sa.Integer(), nullable=False),
+        sa.Column("hidden_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("hidden_by_id", sa.Integer(), nullable=True),
+        sa.Column("hidden_reason", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "parent_id IS NOT NULL OR stance IS NOT NULL",
+            name=op.f("ck_consultation_comments_opinion_has_stance"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_consultation_comments_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_consultation_comments_consultation_id_consultations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["hidden_by_id"], ["users.id"], name=op.f("fk_consultation_comments_hidden_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["consultation_comments.id"],
+            name=op.f("fk_consultation_comments_parent_id_consultation_comments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_comments")),
+    )
+    with op.batch_alter_table("consultation_comments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consultation_comments_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultation_comments_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_consultation_comments_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(
+            "ix_consultation_comments_stream", ["consultation_id", "parent_id", "id"], unique=False
+        )
+
+    op.create_table(
+        "consultation_followups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "progress >= 0 AND progress <= 100", name=op.f("ck_consultation_followups_progress_percent")
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_consultation_followups_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_consultation_followups_consultation_id_consultations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["consultation_followups.id"],
+            name=op.f("fk_consultation_followups_item_id_consultation_followups"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_followups")),
+    )
+    with op.batch_alter_table("consultation_followups", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_consultation_followups_consultation", ["consultation_id", "id"], unique=False
+        )
+
+    op.create_table(
+        "consultation_supports",
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_consultation_supports_consultation_id_consultations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_consultation_supports_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("consultation_id", "user_id", name=op.f("pk_consultation_supports")),
+    )
+    with op.batch_alter_table("consultation_supports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consultation_supports_created_at"), ["created_at"], unique=False)
+
+    op.create_table(
         "department_members",
         sa.Column("department_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -536,6 +711,85 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("notice_id", "user_id", name=op.f("pk_notice_reads")),
     )
+    op.create_table(
+        "owner_users",
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_owner_users_owner_id_owners"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_owner_users_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("owner_id", "user_id", name=op.f("pk_owner_users")),
+    )
+    op.create_table(
+        "polls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("single", "multiple", name="pollkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("max_choices", sa.Integer(), nullable=False),
+        sa.Column(
+            "counting",
+            sa.Enum("person", "household", "owners", name="counting", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "threshold",
+            sa.Enum("ordinary", "special", name="threshold", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "secrecy",
+            sa.Enum("named", "secret", name="secrecy", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "results",
+            sa.Enum("live", "after_close", name="resultsvisibility", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum("scheduled", "open", "closed", name="pollstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("opens_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closes_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("roll_fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("roll_heads", sa.Integer(), nullable=False),
+        sa.Column("roll_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("ballot_count", sa.Integer(), nullable=False),
+        sa.Column("turnout_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("approve_heads", sa.Integer(), nullable=False),
+        sa.Column("approve_area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("chain_head", sa.String(length=64), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notice_id", sa.Integer(), nullable=True),
+        sa.Column("decision", sa.Text(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_polls_created_by_id_users")),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"], name=op.f("fk_polls_decided_by_id_users")),
+        sa.ForeignKeyConstraint(["notice_id"], ["notices.id"], name=op.f("fk_polls_notice_id_notices")),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_polls_region_id_regions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_polls")),
+    )
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_polls_region_id"), ["region_id"], unique=False)
+        batch_op.create_index("ix_polls_status_closes", ["status", "closes_at"], unique=False)
+
     op.create_table(
         "refresh_tokens",
         sa.Column("jti", sa.String(length=36), nullable=False),
@@ -659,6 +913,8 @@ def upgrade():
         batch_op.create_index("ix_reports_assignee_list", ["assignee_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_category_id"), ["category_id"], unique=False)
         batch_op.create_index("ix_reports_community_list", ["community_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_reports_contact_due", ["contact_due"], unique=False)
+        batch_op.create_index("ix_reports_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             "ix_reports_department_list", ["department_id", "created_at", "id"], unique=False
         )
@@ -670,10 +926,172 @@ def upgrade():
             postgresql_where=sa.text("next_check_at IS NOT NULL"),
             sqlite_where=sa.text("next_check_at IS NOT NULL"),
         )
+        batch_op.create_index(
+            "ix_reports_open_community",
+            ["community_id"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
+        batch_op.create_index(
+            "ix_reports_open_due",
+            ["due_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
         batch_op.create_index("ix_reports_position", ["lat", "lng"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_region_id"), ["region_id"], unique=False)
         batch_op.create_index("ix_reports_reporter_list", ["reporter_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_reports_resolved_at", ["resolved_at"], unique=False)
 
+    op.create_table(
+        "unit_owners",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_unit_owners_owner_id_owners"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_unit_owners_unit_id_units"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("unit_id", name=op.f("pk_unit_owners")),
+    )
+    with op.batch_alter_table("unit_owners", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_unit_owners_owner_id"), ["owner_id"], unique=False)
+
+    op.create_table(
+        "consultation_comment_reports",
+        sa.Column("comment_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["comment_id"],
+            ["consultation_comments.id"],
+            name=op.f("fk_consultation_comment_reports_comment_id_consultation_comments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_consultation_comment_reports_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("comment_id", "user_id", name=op.f("pk_consultation_comment_reports")),
+    )
+    op.create_table(
+        "poll_ballots",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("receipt", sa.String(length=24), nullable=False),
+        sa.Column("choices", sa.JSON(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column(
+            "channel", sa.Enum("app", "paper", name="channel", native_enum=False, length=16), nullable=True
+        ),
+        sa.Column("voter_key", sa.Integer(), nullable=True),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_ballots_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_ballots")),
+        sa.UniqueConstraint("poll_id", "seq", name=op.f("uq_poll_ballots_poll_id_seq")),
+        sa.UniqueConstraint("poll_id", "voter_key", name=op.f("uq_poll_ballots_poll_id_voter_key")),
+        sa.UniqueConstraint("receipt", name=op.f("uq_poll_ballots_receipt")),
+    )
+    op.create_table(
+        "poll_followups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_poll_followups_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_followups_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_followups")),
+    )
+    with op.batch_alter_table("poll_followups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_poll_followups_poll_id"), ["poll_id"], unique=False)
+
+    op.create_table(
+        "poll_options",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.Column("approves", sa.Boolean(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_options_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_options")),
+    )
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_poll_options_poll_id"), ["poll_id"], unique=False)
+
+    op.create_table(
+        "poll_replays",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("receipt", sa.String(length=24), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_replays_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "key_hash", name=op.f("pk_poll_replays")),
+    )
+    op.create_table(
+        "poll_roll",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.Integer(), nullable=False),
+        sa.Column("area", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_roll_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "voter_key", name=op.f("pk_poll_roll")),
+    )
+    op.create_table(
+        "poll_roll_users",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_roll_users_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_poll_roll_users_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("poll_id", "user_id", name=op.f("pk_poll_roll_users")),
+    )
+    op.create_table(
+        "poll_voters",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("voter_key", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "channel", sa.Enum("app", "paper", name="channel", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"], ["users.id"], name=op.f("fk_poll_voters_entered_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_voters_poll_id_polls"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_poll_voters_user_id_users")),
+        sa.PrimaryKeyConstraint("poll_id", "voter_key", name=op.f("pk_poll_voters")),
+    )
     op.create_table(
         "report_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -729,6 +1147,7 @@ def upgrade():
         sa.UniqueConstraint("report_id", "round", name=op.f("uq_report_ratings_report_id_round")),
     )
     with op.batch_alter_table("report_ratings", schema=None) as batch_op:
+        batch_op.create_index("ix_report_ratings_created_at", ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_report_ratings_report_id"), ["report_id"], unique=False)
 
     op.create_table(
@@ -760,6 +1179,13 @@ def upgrade():
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=True),
+        sa.Column("consultation_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_uploads_consultation_id_consultations"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_uploads_owner_id_users"), ondelete="CASCADE"
         ),
@@ -770,6 +1196,7 @@ def upgrade():
         sa.UniqueConstraint("owner_id", "idempotency_key", name=op.f("uq_uploads_owner_id_idempotency_key")),
     )
     with op.batch_alter_table("uploads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_uploads_consultation_id"), ["consultation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_report_id"), ["report_id"], unique=False)
 
@@ -802,21 +1229,52 @@ def downgrade():
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_uploads_report_id"))
         batch_op.drop_index(batch_op.f("ix_uploads_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_uploads_consultation_id"))
 
     op.drop_table("uploads")
     op.drop_table("report_supports")
     with op.batch_alter_table("report_ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_ratings_report_id"))
+        batch_op.drop_index("ix_report_ratings_created_at")
 
     op.drop_table("report_ratings")
     with op.batch_alter_table("report_events", schema=None) as batch_op:
         batch_op.drop_index("ix_report_events_timeline")
 
     op.drop_table("report_events")
+    op.drop_table("poll_voters")
+    op.drop_table("poll_roll_users")
+    op.drop_table("poll_roll")
+    op.drop_table("poll_replays")
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_options_poll_id"))
+
+    op.drop_table("poll_options")
+    with op.batch_alter_table("poll_followups", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_followups_poll_id"))
+
+    op.drop_table("poll_followups")
+    op.drop_table("poll_ballots")
+    op.drop_table("consultation_comment_reports")
+    with op.batch_alter_table("unit_owners", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_unit_owners_owner_id"))
+
+    op.drop_table("unit_owners")
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_reports_resolved_at")
         batch_op.drop_index("ix_reports_reporter_list")
         batch_op.drop_index(batch_op.f("ix_reports_region_id"))
         batch_op.drop_index("ix_reports_position")
+        batch_op.drop_index(
+            "ix_reports_open_due",
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
+        batch_op.drop_index(
+            "ix_reports_open_community",
+            postgresql_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
+        )
         batch_op.drop_index(
             "ix_reports_next_check",
             postgresql_where=sa.text("next_check_at IS NOT NULL"),
@@ -824,6 +1282,8 @@ def downgrade():
         )
         batch_op.drop_index("ix_reports_grid_list")
         batch_op.drop_index("ix_reports_department_list")
+        batch_op.drop_index("ix_reports_created_at")
+        batch_op.drop_index("ix_reports_contact_due")
         batch_op.drop_index("ix_reports_community_list")
         batch_op.drop_index(batch_op.f("ix_reports_category_id"))
         batch_op.drop_index("ix_reports_assignee_list")
@@ -833,6 +1293,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_session_id"))
 
     op.drop_table("refresh_tokens")
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.drop_index("ix_polls_status_closes")
+        batch_op.drop_index(batch_op.f("ix_polls_region_id"))
+
+    op.drop_table("polls")
+    op.drop_table("owner_users")
     op.drop_table("notice_reads")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
@@ -845,6 +1311,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_department_members_user_id"))
 
     op.drop_table("department_members")
+    with op.batch_alter_table("consultation_supports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consultation_supports_created_at"))
+
+    op.drop_table("consultation_supports")
+    with op.batch_alter_table("consultation_followups", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultation_followups_consultation")
+
+    op.drop_table("consultation_followups")
+    with op.batch_alter_table("consultation_comments", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultation_comments_stream")
+        batch_op.drop_index(batch_op.f("ix_consultation_comments_parent_id"))
+        batch_op.drop_index(batch_op.f("ix_consultation_comments_created_at"))
+        batch_op.drop_index(batch_op.f("ix_consultation_comments_author_id"))
+
+    op.drop_table("consultation_comments")
     op.drop_table("chat_reads")
     with op.batch_alter_table("chat_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chat_messages_conversation_id"))
@@ -859,6 +1340,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_push_subscriptions_user_id"))
 
     op.drop_table("push_subscriptions")
+    with op.batch_alter_table("owners", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_owners_community_id"))
+
+    op.drop_table("owners")
     op.drop_table("open311_api_keys")
     op.drop_table("notification_settings")
     with op.batch_alter_table("notices", schema=None) as batch_op:
@@ -869,6 +1354,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_departments_region_id"))
 
     op.drop_table("departments")
+    with op.batch_alter_table("consultations", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultations_region_status")
+        batch_op.drop_index(batch_op.f("ix_consultations_region_id"))
+        batch_op.drop_index(batch_op.f("ix_consultations_overdue_at"))
+        batch_op.drop_index("ix_consultations_due")
+        batch_op.drop_index("ix_consultations_closes")
+        batch_op.drop_index(batch_op.f("ix_consultations_author_id"))
+
+    op.drop_table("consultations")
     with op.batch_alter_table("chat_conversations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chat_conversations_waiting_since"))
         batch_op.drop_index(batch_op.f("ix_chat_conversations_updated_at"))

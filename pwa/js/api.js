@@ -39,17 +39,21 @@ function signal(name, detail) {
   window.dispatchEvent(new CustomEvent(name, { detail }));
 }
 
-async function send(path, { method = "GET", body, token, query } = {}) {
+async function send(path, { method = "GET", body, token, query, headers: extra } = {}) {
   const url = new URL(BASE + path, location.origin);
   for (const [key, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const headers = { Accept: "application/json", ...extra };
+  // A FormData body (an image upload) sets its own multipart Content-Type with the boundary.
+  const form = typeof FormData !== "undefined" && body instanceof FormData;
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url, {
+      method, headers, body: body === undefined || form ? body : JSON.stringify(body),
+    });
   } catch {
     signal("linli:network", { online: false });
     throw new ApiError(0, { code: "offline", message: "No network connection." });

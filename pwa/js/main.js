@@ -3,23 +3,36 @@ import { h } from "./dom.js";
 import { savedLanguage, setLanguage, t } from "./i18n.js";
 import { icon } from "./icons.js";
 import * as prefs from "./prefs.js";
+import { initPush } from "./push.js";
 import { addRoute, navigate, render, start } from "./router.js";
 import { loadMe, session, signedIn } from "./session.js";
 import { errorState } from "./ui.js";
 import { loginView, registerView } from "./views/auth.js";
 import { chatConversationView, chatHomeView } from "./views/chat.js";
+import { consultationView, discussView } from "./views/discuss.js";
+import { consultationFormView } from "./views/discuss-staff.js";
 import { joinView, unitView } from "./views/join.js";
 import { meView } from "./views/me.js";
 import { feedView, noticeView } from "./views/notices.js";
+import { notificationsView } from "./views/notifications.js";
+import { pollView, pollsView } from "./views/polls.js";
+import { pollWizardView } from "./views/polls-new.js";
 import { notFoundView, soonView } from "./views/soon.js";
 import { applicationsView, composeView, manageNoticesView } from "./views/staff.js";
+
+// Report screens (and Leaflet behind them) load on first use, outside the first-load budget.
+const lazy = (load, name) => async (context) => (await load())[name](context);
+const reportViews = () => import("./views/report.js");
+// The dashboard and its chart library load only when opened (not part of the first load).
+const dashboardView = (ctx) => import("./views/dashboard.js").then((m) => m.dashboardView(ctx));
+const communityStatsView = (ctx) => import("./views/dashboard-public.js").then((m) => m.communityStatsView(ctx));
 
 // Elder mode keeps the tabs an older resident needs most; the rest stay reachable from 我的.
 const TABS = [
   { key: "home", href: "/", icon: "home", elder: true },
   { key: "report", href: "/report", icon: "camera", elder: true },
   { key: "discuss", href: "/discuss", icon: "discuss" },
-  { key: "messages", href: "/messages", icon: "message" },
+  { key: "messages", href: "/messages", icon: "message", elder: true },
   { key: "me", href: "/me", icon: "person", elder: true },
 ];
 
@@ -29,15 +42,28 @@ addRoute("/", feedView, { auth: true, tab: "home" });
 addRoute("/notices/:id", noticeView, { auth: true, tab: "home" });
 addRoute("/join", joinView, { auth: true, tab: "me" });
 addRoute("/join/:communityId", unitView, { auth: true, tab: "me" });
-addRoute("/report", soonView("report"), { auth: true, tab: "report" });
-addRoute("/discuss", soonView("discuss"), { auth: true, tab: "discuss" });
+addRoute("/report", lazy(reportViews, "reportView"), { auth: true, tab: "report" });
+addRoute("/report/mine", lazy(reportViews, "myReportsView"), { auth: true, tab: "report" });
+addRoute("/report/work", lazy(() => import("./views/report-work.js"), "reportWorkView"), { auth: true, tab: "report" });
+addRoute("/report/map", lazy(() => import("./views/report-map.js"), "reportMapView"), { auth: true, tab: "report" });
+addRoute("/reports/:id", lazy(() => import("./views/report-detail.js"), "reportDetailView"), { auth: true, tab: "report" });
+addRoute("/discuss", discussView, { auth: true, tab: "discuss" });
+addRoute("/discuss/new", consultationFormView, { auth: true, tab: "discuss" });
+addRoute("/discuss/:id", consultationView, { auth: true, tab: "discuss" });
+addRoute("/discuss/:id/edit", consultationFormView, { auth: true, tab: "discuss" });
 addRoute("/messages", chatHomeView, { auth: true, tab: "messages" });
 addRoute("/messages/:id", chatConversationView, { auth: true, tab: "messages" });
+addRoute("/polls", pollsView, { auth: true, tab: "discuss" });
+addRoute("/polls/new", pollWizardView, { auth: true, tab: "discuss" });
+addRoute("/polls/:id", pollView, { auth: true, tab: "discuss" });
 addRoute("/me", meView, { auth: true, tab: "me" });
+addRoute("/settings/notifications", notificationsView, { auth: true, tab: "me" });
 addRoute("/staff/applications", applicationsView, { auth: true, tab: "me" });
 addRoute("/staff/notices", manageNoticesView, { auth: true, tab: "me" });
 addRoute("/staff/notices/new", composeView, { auth: true, tab: "home" });
 addRoute("/staff/notices/:id/edit", composeView, { auth: true, tab: "home" });
+addRoute("/staff/dashboard", dashboardView, { auth: true, tab: "me" });
+addRoute("/community/:id/stats", communityStatsView, { auth: true, tab: "me" });
 
 let firstRender = true;
 let activeTab = null;
@@ -136,6 +162,7 @@ async function boot() {
     // No strings yet (first visit, offline): keys stand in rather than a blank screen.
   }
   watchNetwork();
+  initPush();
   window.addEventListener("linli:language", () => render());
   window.addEventListener("linli:prefs", renderTabs);
   window.addEventListener("linli:signed-out", () => {
@@ -147,6 +174,10 @@ async function boot() {
   if (document.readyState === "complete") register();
   else window.addEventListener("load", register, { once: true });
   await start(onRoute);
+  // Reports made offline are sent once the network is back, whichever screen is open.
+  if (signedIn() && localStorage.getItem("linli.reports.queued")) {
+    import("./reports.js").then((m) => m.watchQueue()).catch(() => {});
+  }
 }
 
 boot();

@@ -65,6 +65,13 @@ export function canReviewMemberships(me) {
   return staffMemberships(me, MEMBERSHIP_ROLES).length > 0;
 }
 
+// Mirrors app/dashboard/scope.py DASHBOARD_ROLES.
+export const DASHBOARD_ROLES = new Set(["grid_worker", "community_worker", "committee", "street_staff", "admin"]);
+
+export function canSeeDashboard(me) {
+  return staffMemberships(me, DASHBOARD_ROLES).length > 0;
+}
+
 export function residentMemberships(me) {
   return (me?.memberships || []).filter((m) => m.role === "resident");
 }

@@ -1,5 +1,6 @@
 """Accounts and tokens through the HTTP API: register, login, refresh rotation, logout, rate limits."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -267,3 +268,31 @@ def test_writes_are_rate_limited_per_user(app, client):
         )
     finally:
         app.config["WRITE_RATE_LIMIT"] = "10000/minute"
+
+
+def test_a_verified_token_is_still_refused_once_it_expires(client):
+    """Signatures are verified once per process (app.extensions.VerifiedTokenCache); expiry still counts."""
+    body = register(client).get_json()
+    claims = decode_token(body["access_token"])
+    short = create_access_token(
+        identity=claims["sub"], additional_claims={"sid": claims["sid"]}, expires_delta=timedelta(seconds=1)
+    )
+    assert client.get("/api/v1/me", headers=bearer(short)).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(short)).status_code == 200  # from the cache
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        res = client.get("/api/v1/me", headers=bearer(short))
+        if res.status_code != 200:
+            break
+        time.sleep(0.2)
+    assert res.status_code == 401
+    assert res.get_json()["error"]["code"] == "token_expired"
+    # The same claims under a tampered signature are another token: verified afresh, and refused.
+    good = body["access_token"]
+    assert client.get("/api/v1/me", headers=bearer(good)).status_code == 200
+    head, payload, signature = good.split(".")
+    middle = len(signature) // 2
+    tampered = signature[:middle] + ("A" if signature[middle] != "A" else "B") + signature[middle + 1 :]
+    res = client.get("/api/v1/me", headers=bearer(f"{head}.{payload}.{tampered}"))
+    assert res.status_code == 401
+    assert res.get_json()["error"]["code"] == "invalid_token"

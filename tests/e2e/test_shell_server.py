@@ -125,10 +125,11 @@ def test_the_manifest_makes_the_app_installable():
 
 
 def shell_files() -> set[str]:
+    # pwa/vendor/ holds big libraries loaded lazily by the one screen that needs them, not the shell.
     return {
         "/" + p.relative_to(PWA).as_posix()
         for p in PWA.rglob("*")
-        if p.is_file() and p.name not in ("sw.js", "index.html")
+        if p.is_file() and p.name not in ("sw.js", "index.html") and "vendor" not in p.relative_to(PWA).parts
     }
 
 

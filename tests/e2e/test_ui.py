@@ -2,6 +2,8 @@
 
 import pytest
 
+from app.extensions import db
+from app.reports.categories import seed_categories
 from tests.e2e.helpers import post_notice, screenshot, seed_storage, sign_in, watch
 from tests.factories import UserFactory
 
@@ -39,8 +41,9 @@ def test_elder_mode_enlarges_text_and_touch_targets(world, client, auth, page):
         "return parseFloat(s.lineHeight) / parseFloat(s.fontSize); })()"
     )
     assert ratio >= 1.3
-    # Simplified navigation: the three tabs an older resident needs most.
-    assert page.locator("#tabbar .tab").all_inner_texts() == ["首页", "随手拍", "我的"]
+    # Simplified navigation: the four tabs an older resident needs most; 议事 is a large link on 我的.
+    assert page.locator("#tabbar .tab").all_inner_texts() == ["首页", "随手拍", "消息", "我的"]
+    assert page.locator("a.choice[href='/discuss']").is_visible()
 
     for path, ready in (("/me", "[data-elder=on]"), ("/", ".notice-card"), ("/join", "a.choice")):
         page.goto(path)
@@ -58,6 +61,7 @@ def test_elder_mode_enlarges_text_and_touch_targets(world, client, auth, page):
     page.click("[data-elder=off]")
     assert root_font_px(page) < 24
     assert page.locator("#tabbar .tab").count() == 5
+    assert page.locator("a.choice[href='/discuss']").is_hidden()
 
 
 def test_a_notice_full_of_markup_renders_as_inert_text(world, client, auth, page):
@@ -120,13 +124,23 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
         client, auth(world.worker), world.g1, title="二次供水水箱清洗停水", body="周四 9:00—17:00 停水。"
     )
     newcomer = UserFactory(name="新居民")
+    seed_categories()
+    db.session.commit()
+    report = client.post(
+        "/api/v1/reports",
+        json={"category": "power.streetlight", "description": "3栋旁路灯不亮", "lat": 22.555, "lng": 113.885},
+        headers=auth(world.resident),
+    ).get_json()
     screens = {
         None: [("login", "/login", "form"), ("register", "/register", "form")],
         world.resident: [
             ("feed", "/", ".notice-card"),
             ("notice", f"/notices/{notice['id']}", ".notice-detail"),
             ("me", "/me", "[data-elder]"),
-            ("soon", "/report", ".soon"),
+            ("soon", "/messages", ".soon"),
+            ("report", "/report", ".report-form .cat-choice"),
+            ("my-reports", "/report/mine", ".report-card"),
+            ("report-page", f"/reports/{report['id']}", ".timeline"),
         ],
         newcomer: [
             ("join", "/join", "a.choice"),
@@ -134,11 +148,13 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
             ("pending", APPLY, ".callout-pending"),
         ],
         world.worker: [
-            ("staff-me", "/me", ".choice-list"),
+            ("staff-me", "/me", "[aria-labelledby=staff-title] .choice-list"),
             ("applications", "/staff/applications", "li.application"),
             ("manage", "/staff/notices", ".notice-card"),
             ("compose", "/staff/notices/new", "form select"),
             ("staff-notice", f"/notices/{notice['id']}", ".stats"),
+            ("work-queue", "/report/work", ".report-card"),
+            ("staff-report", f"/reports/{report['id']}", ".staff-actions"),
         ],
     }
     # axe checks every screen in both modes in Chinese; English gets screenshots (same markup, other words).

@@ -38,6 +38,22 @@ def test_vapid_public_key_is_a_p256_point_and_stable(client):
     assert client.get("/api/v1/push/vapid-public-key").get_json()["public_key"] == key == keys().public_key
 
 
+def test_vapid_key_answer_says_which_kinds_fall_back_to_sms(app, client):
+    saved = app.config["PUSH_FALLBACK_KINDS"]
+    got = {}
+    try:
+        for setting in ("all", "chat_reply, notice_urgent", "none"):
+            app.config["PUSH_FALLBACK_KINDS"] = setting
+            got[setting] = client.get("/api/v1/push/vapid-public-key").get_json()["fallback_kinds"]
+    finally:
+        app.config["PUSH_FALLBACK_KINDS"] = saved
+    assert got == {
+        "all": [k.value for k in PushKind],
+        "chat_reply, notice_urgent": ["notice_urgent", "chat_reply"],
+        "none": [],
+    }
+
+
 def test_subscribing_is_idempotent_per_device(client, world, auth, receiver):
     headers = auth(world.resident)
     body = subscription(receiver)

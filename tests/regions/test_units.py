@@ -227,7 +227,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(client, world, aut
         (b"\xef\xbb\xbf\n\n", "file"),
         (b"building,unit,room,floor_area\n", "file"),
         (b"building,room,floor_area\n1,101,80\n", "header"),
-        (b"building,unit,room,floor_area,owner\n1,1,101,80,x\n", "header"),
+        (b"building,unit,room,floor_area,colour\n1,1,101,80,x\n", "header"),
         (b"building,unit,room,room,floor_area\n1,1,101,101,80\n", "header"),
         ("楼栋,单元,房号,建筑面积\n1,1,101,80\n".encode("gbk"), "file"),
     ],

@@ -9,8 +9,8 @@ from app.audit.models import AuditLog
 from app.core.errors import NotFoundError
 from app.extensions import db
 from app.regions import service as regions
+from app.regions.locator import locate_grid
 from app.reports.models import Report, ReportEvent
-from app.reports.routing import locate_grid
 from app.uploads.models import Upload
 from tests.conftest import BACKEND
 from tests.factories import UserFactory, auth_header

@@ -363,7 +363,11 @@ function conversationScreen({ root, signal }, initial, side) {
       // Offline: what was seen is shown; the socket catches up when the network returns.
     }
     setStatus();
-    await chat.connect();
+    try {
+      await chat.connect();
+    } catch {
+      return; // the Socket.IO client itself could not load (offline before it was ever cached)
+    }
     if (chat.connected()) {
       setStatus();
       catchUp();

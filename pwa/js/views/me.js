@@ -3,8 +3,9 @@ import { append, h } from "../dom.js";
 import { icon } from "../icons.js";
 import { t } from "../i18n.js";
 import { elderMode } from "../prefs.js";
+import { forgetDevice } from "../push.js";
 import { navigate } from "../router.js";
-import { canPostNotices, canReviewMemberships, loadMe, logout, session } from "../session.js";
+import { canPostNotices, canReviewMemberships, canSeeDashboard, loadMe, logout, session } from "../session.js";
 import { badge, button, linkButton, setPage } from "../ui.js";
 import { elderSwitch, languageSwitch, textSizeSwitch } from "./settings.js";
 
@@ -33,10 +34,19 @@ export async function meView({ root, signal }) {
     staffLinks.push(navItem(t("staff.compose"), "/staff/notices/new", "plus"));
     staffLinks.push(navItem(t("staff.manage_notices"), "/staff/notices", "message"));
   }
+  if (canSeeDashboard(me)) staffLinks.push(navItem(t("dashboard.title"), "/staff/dashboard", "clock"));
+  // Residents' window on how their community is served (社区成绩单).
+  const communityLinks = memberships
+    .filter((m) => m.role === "resident" && m.status === "active" && m.region.level === "community")
+    .map((m) => navItem(t("dashboard.public.link", { community: m.region.name }), `/community/${m.region.id}/stats`, "check"));
   const sizes = textSizeSwitch();
-  sizes.hidden = !elderMode();
+  // Elder mode keeps four tabs; 议事 and 投票 stay one large tap away from here.
+  const discuss = h("section", { class: "card", "aria-labelledby": "discuss-title" },
+    h("h2", { id: "discuss-title", text: t("nav.discuss") }),
+    h("ul", { class: "choice-list" }, navItem(t("me.discuss_link"), "/discuss", "discuss")));
+  sizes.hidden = discuss.hidden = !elderMode();
   const onPrefs = () => {
-    sizes.hidden = !elderMode();
+    sizes.hidden = discuss.hidden = !elderMode();
   };
   window.addEventListener("linli:prefs", onPrefs);
   signal.addEventListener("abort", () => window.removeEventListener("linli:prefs", onPrefs));
@@ -44,6 +54,7 @@ export async function meView({ root, signal }) {
   const logoutButton = button(t("me.logout"), { variant: "secondary", class: "btn btn-secondary btn-block" });
   logoutButton.addEventListener("click", async () => {
     logoutButton.disabled = true;
+    await forgetDevice();
     await logout();
     navigate("/login", { replace: true });
   });
@@ -59,7 +70,9 @@ export async function meView({ root, signal }) {
       memberships.length
         ? h("ul", { class: "membership-list" }, memberships.map(membershipItem))
         : h("p", { class: "muted", text: t("me.no_memberships") }),
+      communityLinks.length ? h("ul", { class: "choice-list" }, communityLinks) : null,
       linkButton(t("me.join_another"), "/join", { variant: "secondary", iconName: "location" })),
+    discuss,
     staffLinks.length
       ? h("section", { class: "card", "aria-labelledby": "staff-title" },
         h("h2", { id: "staff-title", text: t("staff.workbench") }),
@@ -68,7 +81,8 @@ export async function meView({ root, signal }) {
     h("section", { class: "card", "aria-labelledby": "settings-title" },
       h("h2", { id: "settings-title", text: t("settings.title") }),
       languageSwitch(), elderSwitch(), sizes,
-      h("p", { class: "hint", text: t("settings.elder_hint") })),
+      h("p", { class: "hint", text: t("settings.elder_hint") }),
+      h("ul", { class: "choice-list" }, navItem(t("push.settings_title"), "/settings/notifications", "message"))),
     logoutButton,
   );
 }

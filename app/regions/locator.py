@@ -1,5 +1,5 @@
-"""Which grid contains a point: the rule of GET /regions/locate (a grid whose polygon covers the point; on a
-shared border the lowest id wins), answered from an in-process STRtree of grid polygons.
+"""Which grid contains a point (a grid whose polygon covers it; on a shared border the lowest id wins),
+answered from an in-process STRtree of grid polygons: GET /regions/locate and the routing of reports.
 
 The index is rebuilt when this process changes a region (at the flush and again at the commit), and at
 least every REFRESH_SECONDS, so other processes' region edits are picked up too. Nothing in it is
@@ -61,20 +61,20 @@ def _build() -> GridIndex:
 
 def grid_index() -> GridIndex:
     extensions = current_app.extensions
-    index: GridIndex | None = extensions.get("report_grid_index")
+    index: GridIndex | None = extensions.get("grid_index")
     if (
         index is None
         or index.generation != _generation
         or time.monotonic() - index.built_at > REFRESH_SECONDS
     ):
         with _lock:
-            index = extensions.get("report_grid_index")
+            index = extensions.get("grid_index")
             if (
                 index is None
                 or index.generation != _generation
                 or time.monotonic() - index.built_at > REFRESH_SECONDS
             ):
-                index = extensions["report_grid_index"] = _build()
+                index = extensions["grid_index"] = _build()
     return index
 
 

@@ -1,0 +1,3 @@
+export {GridLayer} from './GridLayer.js';
+export {TileLayer} from './TileLayer.js';
+export {WMSTileLayer} from './WMSTileLayer.js';
