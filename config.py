@@ -72,6 +72,8 @@ class Config:
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js"
 
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # The Redis pub/sub channel of the Socket.IO message queue: processes of one deployment share it.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
 
     # Background work (app/outbox): `flask worker`, or a thread beside the web server in development.
     WORKER_IN_PROCESS = env_bool("WORKER_IN_PROCESS", False)
@@ -111,6 +113,15 @@ class Config:
     # CSV exports stream whole periods: a few per minute per caller is plenty.
     EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "10/minute")
 
+    # Chat (app/chat): working hours in TIMEZONE (outside them an automatic reply), ISO weekdays (1 = Monday),
+    # how long the grid worker has before the whole community sees a conversation, and how long a resident
+    # has to read a reply before it is pushed to their phone.
+    CHAT_WORKING_HOURS = os.environ.get("CHAT_WORKING_HOURS", "08:30-17:30")
+    CHAT_WORKING_DAYS = os.environ.get("CHAT_WORKING_DAYS", "1,2,3,4,5")
+    CHAT_SHARE_AFTER_SECONDS = env_int("CHAT_SHARE_AFTER_SECONDS", 600)
+    CHAT_REPLY_PUSH_DELAY_SECONDS = env_int("CHAT_REPLY_PUSH_DELAY_SECONDS", 20)
+    CHAT_SENDS_PER_MINUTE = env_int("CHAT_SENDS_PER_MINUTE", 60)
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe; only production checks."""
@@ -137,6 +148,8 @@ class TestingConfig(Config):
     EXPORT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
+    # Pub/sub ignores Redis database numbers: a channel per test run keeps parallel runs apart.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or f"linli-test-{os.getpid()}"
     PUSH_ALLOW_LOOPBACK = True
     SMS_BACKEND = "memory"
 

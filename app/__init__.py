@@ -37,6 +37,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     api = LinliApi(app)
     from app.audit.api import bp as audit_bp
     from app.auth.api import bp as auth_bp
+    from app.chat.api import bp as chat_bp
     from app.consultations.api import bp as consultations_bp
     from app.dashboard.api import bp as dashboard_bp
     from app.notices.api import bp as notices_bp
@@ -52,6 +53,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     api.register_blueprint(consultations_bp)
     api.register_blueprint(dashboard_bp)
     api.register_blueprint(polls_bp)
+    api.register_blueprint(chat_bp)
     # After the Api: flask-smorest installs its own HTTP error handler, ours replaces it.
     errors.init_app(app)
 
@@ -67,10 +69,12 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_handlers=False,
     )
 
     from app import cli
+    from app.chat import events as chat_events  # noqa: F401  (registers the chat socket handlers)
     from app.outbox import worker
 
     cli.init_app(app)

@@ -313,6 +313,10 @@ def seed_demo() -> str:
     from app.polls.demo import seed_demo_polls
 
     tally.created["polls"], tally.total["polls"] = seed_demo_polls()
+
+    from app.chat.demo import seed_demo_chat
+
+    tally.created["conversations"], tally.total["conversations"] = seed_demo_chat()
     notices = _notices(tally, regions, staff)
     # A few receipts, so the pinned notice's read rate is not zero on day one.
     pinned = notices[0]

@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditLog
 from app.auth.models import AuthSession, RefreshToken, User
+from app.chat.models import CannedReply, ChatAttachment, ChatMessage, Conversation, ConversationRead
 from app.consultations.models import (
     CommentReport,
     Consultation,
@@ -41,11 +42,16 @@ __all__ = [
     "ApiKey",
     "AuditLog",
     "AuthSession",
+    "CannedReply",
+    "ChatAttachment",
+    "ChatMessage",
     "CommentReport",
     "Consultation",
     "ConsultationComment",
     "ConsultationFollowup",
     "ConsultationSupport",
+    "Conversation",
+    "ConversationRead",
     "Department",
     "DepartmentMember",
     "Membership",

@@ -14,6 +14,7 @@ const SHELL = [
   "/js/views/report-work.js", "/js/views/report-map.js", "/js/views/dashboard.js",
   "/js/views/dashboard-chart.js", "/js/views/dashboard-public.js",
   "/js/views/polls.js", "/js/views/polls-new.js",
+  "/js/chat.js", "/js/views/chat.js", "/js/views/chatInbox.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
   "/icons/apple-touch-icon.png",
   "/js/push.js", "/js/views/notifications.js",

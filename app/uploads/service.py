@@ -123,9 +123,10 @@ def can_view(upload: Upload, user: User) -> bool:
         from app.consultations.service import can_view_upload_of_consultation
 
         return can_view_upload_of_consultation(upload, user)
+    from app.chat.service import can_view_upload_in_chat
     from app.reports.service import can_view_upload_of_report
 
-    return can_view_upload_of_report(upload, user)
+    return can_view_upload_of_report(upload, user) or can_view_upload_in_chat(upload, user)
 
 
 def get_upload_to_serve(
@@ -152,6 +153,13 @@ def get_upload_to_serve(
 ORPHAN_HOURS = 24
 
 
+def _in_chat():
+    """Images sent in a chat message are attached too (app/chat keeps the link)."""
+    from app.chat.models import ChatAttachment
+
+    return sa.exists().where(ChatAttachment.upload_id == Upload.id)
+
+
 def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
     """Delete images never attached to anything and uploaded before `before` (a report abandoned halfway),
     files first, so a crash between the two leaves a row whose file is gone rather than an untracked file."""
@@ -160,7 +168,12 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
     while True:
         rows = db.session.execute(
             sa.select(Upload.id, Upload.key, Upload.thumb_key)
-            .where(Upload.report_id.is_(None), Upload.consultation_id.is_(None), Upload.created_at < before)
+            .where(
+                Upload.report_id.is_(None),
+                Upload.consultation_id.is_(None),
+                Upload.created_at < before,
+                ~_in_chat(),
+            )
             .limit(chunk)
         ).all()
         if not rows:
@@ -174,6 +187,7 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
                 Upload.id.in_([r.id for r in rows]),
                 Upload.report_id.is_(None),
                 Upload.consultation_id.is_(None),
+                ~_in_chat(),
             )
             .execution_options(synchronize_session=False)
         )

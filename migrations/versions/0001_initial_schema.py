@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 05:12:24.458480
+Create Date: 2026-11-28 05:29:26.268579
 
 """
 
@@ -200,6 +200,94 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "chat_canned_replies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("shortcut", sa.String(length=30), nullable=False),
+        sa.Column("body", sa.String(length=1000), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["regions.id"], name=op.f("fk_chat_canned_replies_community_id_regions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_chat_canned_replies_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_canned_replies")),
+    )
+    with op.batch_alter_table("chat_canned_replies", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_chat_canned_replies_community_id"), ["community_id"], unique=False
+        )
+
+    op.create_table(
+        "chat_conversations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=True),
+        sa.Column("subject", sa.String(length=120), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum("open", "resolved", name="conversationstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("shared_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("share_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("last_note_seq", sa.Integer(), nullable=False),
+        sa.Column("last_message_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_preview", sa.String(length=120), nullable=True),
+        sa.Column("resident_read_seq", sa.Integer(), nullable=False),
+        sa.Column("staff_read_seq", sa.Integer(), nullable=False),
+        sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_message_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("auto_replied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("csat_rating", sa.Integer(), nullable=True),
+        sa.Column("csat_comment", sa.String(length=500), nullable=True),
+        sa.Column("rated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"], ["users.id"], name=op.f("fk_chat_conversations_assignee_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["regions.id"], name=op.f("fk_chat_conversations_community_id_regions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["grid_id"], ["regions.id"], name=op.f("fk_chat_conversations_grid_id_regions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"],
+            ["users.id"],
+            name=op.f("fk_chat_conversations_resident_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_conversations")),
+    )
+    with op.batch_alter_table("chat_conversations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_chat_conversations_assignee_id"), ["assignee_id"], unique=False)
+        batch_op.create_index(
+            "ix_chat_conversations_community_status", ["community_id", "status"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_chat_conversations_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_chat_conversations_grid_id"), ["grid_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_chat_conversations_resident_id"), ["resident_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_chat_conversations_share_due_at"), ["share_due_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_chat_conversations_updated_at"), ["updated_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_chat_conversations_waiting_since"), ["waiting_since"], unique=False
+        )
+
+    op.create_table(
         "consultations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("region_id", sa.Integer(), nullable=False),
@@ -387,6 +475,57 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_units_community_id"), ["community_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_units_grid_id"), ["grid_id"], unique=False)
 
+    op.create_table(
+        "chat_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("internal", sa.Boolean(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("text", "system", "auto", name="messagekind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("sender_id", sa.Integer(), nullable=True),
+        sa.Column("client_id", sa.String(length=64), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["chat_conversations.id"],
+            name=op.f("fk_chat_messages_conversation_id_chat_conversations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["sender_id"], ["users.id"], name=op.f("fk_chat_messages_sender_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_messages")),
+        sa.UniqueConstraint(
+            "conversation_id", "internal", "seq", name=op.f("uq_chat_messages_conversation_id_internal_seq")
+        ),
+        sa.UniqueConstraint("sender_id", "client_id", name=op.f("uq_chat_messages_sender_id_client_id")),
+    )
+    with op.batch_alter_table("chat_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_chat_messages_conversation_id"), ["conversation_id"], unique=False
+        )
+
+    op.create_table(
+        "chat_reads",
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("last_read_seq", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["chat_conversations.id"],
+            name=op.f("fk_chat_reads_conversation_id_chat_conversations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_chat_reads_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("conversation_id", "user_id", name=op.f("pk_chat_reads")),
+    )
     op.create_table(
         "consultation_comments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1061,11 +1200,32 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_uploads_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_uploads_report_id"), ["report_id"], unique=False)
 
+    op.create_table(
+        "chat_attachments",
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("upload_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["chat_messages.id"],
+            name=op.f("fk_chat_attachments_message_id_chat_messages"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["uploads.id"],
+            name=op.f("fk_chat_attachments_upload_id_uploads"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("message_id", "position", name=op.f("pk_chat_attachments")),
+        sa.UniqueConstraint("upload_id", name=op.f("uq_chat_attachments_upload_id")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("chat_attachments")
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_uploads_report_id"))
         batch_op.drop_index(batch_op.f("ix_uploads_owner_id"))
@@ -1166,6 +1326,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_consultation_comments_author_id"))
 
     op.drop_table("consultation_comments")
+    op.drop_table("chat_reads")
+    with op.batch_alter_table("chat_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chat_messages_conversation_id"))
+
+    op.drop_table("chat_messages")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_units_grid_id"))
         batch_op.drop_index(batch_op.f("ix_units_community_id"))
@@ -1198,6 +1363,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_consultations_author_id"))
 
     op.drop_table("consultations")
+    with op.batch_alter_table("chat_conversations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_waiting_since"))
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_updated_at"))
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_share_due_at"))
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_resident_id"))
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_grid_id"))
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_created_at"))
+        batch_op.drop_index("ix_chat_conversations_community_status")
+        batch_op.drop_index(batch_op.f("ix_chat_conversations_assignee_id"))
+
+    op.drop_table("chat_conversations")
+    with op.batch_alter_table("chat_canned_replies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chat_canned_replies_community_id"))
+
+    op.drop_table("chat_canned_replies")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
 

@@ -141,6 +141,7 @@ def test_the_service_worker_precaches_every_file_of_the_shell():
 
 
 def test_all_js_and_css_together_stay_within_150_kb_compressed():
+    # Vendored libraries (pwa/vendor/) load lazily, only on the screen that needs them.
     files = [
         p
         for p in PWA.rglob("*")

@@ -137,7 +137,7 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
             ("feed", "/", ".notice-card"),
             ("notice", f"/notices/{notice['id']}", ".notice-detail"),
             ("me", "/me", "[data-elder]"),
-            ("soon", "/messages", ".soon"),
+            ("messages", "/messages", ".chat-log"),
             ("report", "/report", ".report-form .cat-choice"),
             ("my-reports", "/report/mine", ".report-card"),
             ("report-page", f"/reports/{report['id']}", ".timeline"),
@@ -154,6 +154,7 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
             ("compose", "/staff/notices/new", "form select"),
             ("staff-notice", f"/notices/{notice['id']}", ".stats"),
             ("work-queue", "/report/work", ".report-card"),
+            ("chat-inbox", "/messages", ".inbox-tabs"),
             ("staff-report", f"/reports/{report['id']}", ".staff-actions"),
         ],
     }

@@ -1,0 +1,1 @@
+"""Chat between residents and their community's workers (找网格员): REST, Socket.IO events and jobs."""

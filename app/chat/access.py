@@ -1,0 +1,113 @@
+"""Who sees a conversation: its resident; its grid's workers from the start; every worker of the community
+once it is shared; its assignee always. Anyone else gets a 404 (and no socket events)."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.core.permissions import Role
+from app.extensions import db
+from app.regions.models import Level, Membership, MembershipStatus, Region
+
+CHAT_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER})
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """Where a user answers chats: grids they work as grid worker, communities they serve."""
+
+    grid_ids: frozenset[int]
+    community_ids: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.grid_ids or self.community_ids)
+
+
+def staff_scope(user: User) -> StaffScope:
+    grids, communities = set(), set()
+    for m in user.active_memberships:
+        if m.role not in CHAT_ROLES:
+            continue
+        if m.region.level == Level.GRID:
+            grids.add(m.region_id)
+            communities.add(m.region.parent_id)
+        elif m.region.level == Level.COMMUNITY:
+            communities.add(m.region_id)
+    return StaffScope(frozenset(grids), frozenset(communities))
+
+
+def staff_sees(user: User, conv, scope: StaffScope | None = None) -> bool:
+    if conv.assignee_id == user.id:
+        return True
+    scope = scope or staff_scope(user)
+    if conv.grid_id is not None and conv.grid_id in scope.grid_ids:
+        return True
+    return conv.shared_at is not None and conv.community_id in scope.community_ids
+
+
+def role_in(user: User, conv) -> str | None:
+    """ "resident", "staff" or None (may not see it)."""
+    if conv.resident_id == user.id:
+        return "resident"
+    if staff_sees(user, conv):
+        return "staff"
+    return None
+
+
+def visible_clause(user: User, scope: StaffScope):
+    """SQL twin of staff_sees, for inbox lists."""
+    from app.chat.models import Conversation
+
+    c = Conversation
+    parts = [c.assignee_id == user.id]
+    if scope.grid_ids:
+        parts.append(c.grid_id.in_(scope.grid_ids))
+    if scope.community_ids:
+        parts.append(sa.and_(c.shared_at.is_not(None), c.community_id.in_(scope.community_ids)))
+    return sa.or_(*parts)
+
+
+def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
+    """Users on the staff side who see `conv` now (or would once shared, with shared=True)."""
+    shared = conv.shared_at is not None if shared is None else shared
+    where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id == conv.grid_id)]
+    if shared:
+        where.append(Membership.region_id == conv.community_id)
+        where.append(Region.parent_id == conv.community_id)
+    ids = set(
+        db.session.scalars(
+            sa.select(Membership.user_id)
+            .join(Region, Region.id == Membership.region_id)
+            .where(
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.role.in_(CHAT_ROLES),
+                sa.or_(*where),
+            )
+        )
+    )
+    if conv.assignee_id is not None:
+        ids.add(conv.assignee_id)
+    return ids
+
+
+def grid_workers(grid_id: int | None) -> list[User]:
+    if grid_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.region_id == grid_id,
+                Membership.role == Role.GRID_WORKER,
+                Membership.status == MembershipStatus.ACTIVE,
+                User.is_active.is_(True),
+            )
+            .order_by(Membership.id)
+        )
+    )
+
+
+def is_chat_staff_of(user: User, community_id: int) -> bool:
+    return community_id in staff_scope(user).community_ids

@@ -1,0 +1,199 @@
+"""Socket.IO handlers of chat on the default namespace. Thin: each loads its payload, calls the service the
+REST views call, commits and answers the ack; every error is the one envelope, as the ack.
+
+A connection is refused without a valid access token. Its token is checked again on every event: once it
+has expired the event is refused with `token_expired` and the connection leaves its rooms, so a client
+must reconnect with a fresh token to hear anything more. A sweep does the same to idle connections.
+"""
+
+import functools
+import time
+from collections import deque
+
+from flask import current_app, request
+from flask_jwt_extended import decode_token
+from flask_socketio import join_room, leave_room
+from jwt import ExpiredSignatureError
+from marshmallow import ValidationError
+
+from app.auth.service import load_token_user
+from app.chat import service
+from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, TypingEventSchema
+from app.chat.views import message_view
+from app.core.after_commit import commit
+from app.core.errors import ApiError, UnauthorizedError
+from app.extensions import db, socketio
+
+# sid -> the access token's claims; per process, like the socket itself.
+_connections: dict[str, dict] = {}
+# sid -> when its recent messages were sent, for the per-connection send limit.
+_recent_sends: dict[str, deque] = {}
+
+
+def _refuse(code: str, message: str):
+    return ConnectionRefusedError({"error": {"code": code, "message": message}})
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    token = (auth or {}).get("token") if isinstance(auth, dict) else None
+    if not token:
+        raise _refuse("unauthorized", "Connect with auth={token: <access token>}.")
+    try:
+        claims = decode_token(token)
+    except ExpiredSignatureError:
+        raise _refuse("token_expired", "The access token has expired.") from None
+    except Exception:  # noqa: BLE001  (any undecodable token is simply refused)
+        raise _refuse("invalid_token", "The access token is invalid.") from None
+    if claims.get("type") != "access" or load_token_user(claims) is None:
+        raise _refuse("invalid_token", "The access token is invalid.")
+    _connections[request.sid] = claims
+    join_room(f"user:{claims['sub']}")
+    _start_sweeper()
+    return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    _connections.pop(request.sid, None)
+    _recent_sends.pop(request.sid, None)
+
+
+def _check_send_rate() -> None:
+    """At most CHAT_SENDS_PER_MINUTE messages a minute per connection (REST writes have their own limit)."""
+    limit = current_app.config["CHAT_SENDS_PER_MINUTE"]
+    now = time.monotonic()
+    recent = _recent_sends.setdefault(request.sid, deque())
+    while recent and recent[0] <= now - 60:
+        recent.popleft()
+    if len(recent) >= limit:
+        raise ApiError("Too many messages; please wait a moment.", code="rate_limited")
+    recent.append(now)
+
+
+SWEEP_SECONDS = 15
+_sweeper = {"started": False}
+
+
+def _start_sweeper() -> None:
+    """One task per process: idle connections whose token has expired stop hearing events too."""
+    if not _sweeper["started"]:
+        _sweeper["started"] = True
+        socketio.start_background_task(_sweep_forever)
+
+
+def _sweep_forever() -> None:
+    while True:
+        socketio.sleep(SWEEP_SECONDS)
+        sweep_expired()
+
+
+def sweep_expired(now: float | None = None) -> int:
+    """Take connections with an expired token out of their rooms and tell them `token_expired`
+    (the client reconnects with a fresh token); returns how many."""
+    now = time.time() if now is None else now
+    expired = 0
+    for sid, claims in list(_connections.items()):
+        if claims["exp"] > now or claims.get("swept"):
+            continue
+        claims["swept"] = True
+        socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
+        socketio.emit(
+            "token_expired",
+            {"error": {"code": "token_expired", "message": "Reconnect with a fresh token."}},
+            to=sid,
+        )
+        expired += 1
+    return expired
+
+
+def socket_user():
+    claims = _connections.get(request.sid)
+    if claims is None:
+        raise UnauthorizedError()
+    if claims["exp"] <= time.time():
+        leave_room(f"user:{claims['sub']}")
+        raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
+    user = load_token_user(claims)
+    if user is None:
+        leave_room(f"user:{claims['sub']}")
+        raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
+    return user
+
+
+def chat_event(name: str):
+    """Register a handler whose return value (or error envelope) is the ack."""
+
+    def register(fn):
+        @functools.wraps(fn)
+        def handle(payload=None):
+            try:
+                return fn(payload if isinstance(payload, dict) else {})
+            except ApiError as exc:
+                db.session.rollback()
+                return exc.to_dict()
+            except ValidationError as exc:
+                db.session.rollback()
+                fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+                return {
+                    "error": {
+                        "code": "validation_error",
+                        "message": "The event is invalid.",
+                        "fields": fields,
+                    }
+                }
+
+        socketio.on_event(name, handle)
+        return handle
+
+    return register
+
+
+@chat_event("chat:send")
+def on_send(payload):
+    user = socket_user()
+    _check_send_rate()
+    data = SendEventSchema().load(payload)
+    conversation_id = data.pop("conversation_id")
+    msg, replayed = service.send_message(conversation_id, by=user, **data)
+    body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
+    commit()
+    return {"message": body, "replayed": replayed}
+
+
+@chat_event("chat:sync")
+def on_sync(payload):
+    user = socket_user()
+    data = SyncEventSchema().load(payload)
+    cid, limit = data["conversation_id"], data["limit"]
+    rows, has_more = service.list_messages(cid, viewer=user, after_seq=data["after_seq"], limit=limit)
+    conv, side = service.get_conversation(cid, viewer=user)
+    answer = {
+        "messages": [message_view(m, conv) for m in rows],
+        "has_more": has_more,
+        "last_seq": conv.last_seq,
+    }
+    if side == "staff" and data["after_note_seq"] is not None:
+        notes, more = service.list_messages(
+            cid, viewer=user, after_seq=data["after_note_seq"], limit=limit, internal=True
+        )
+        answer["notes"] = [message_view(m, conv) for m in notes]
+        answer["has_more"] = has_more or more
+    return answer
+
+
+@chat_event("chat:typing")
+def on_typing(payload):
+    user = socket_user()
+    data = TypingEventSchema().load(payload)
+    service.typing(data["conversation_id"], by=user, is_typing=data["typing"], internal=data["internal"])
+    return {"ok": True}
+
+
+@chat_event("chat:read")
+def on_read(payload):
+    user = socket_user()
+    data = ReadEventSchema().load(payload)
+    _conv, seq = service.mark_read(data["conversation_id"], by=user, seq=data["seq"])
+    commit()
+    return {"ok": True, "seq": seq}

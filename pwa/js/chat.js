@@ -1,0 +1,240 @@
+/**
+ * Chat over Socket.IO: one connection (the vendored client, loaded only by chat screens), a per-conversation
+ * cursor synced from the last seq after every (re)connect, and an outbox kept on the device that goes out in
+ * order, one ack at a time, with the same client_id on every retry (so nothing is sent twice).
+ */
+import { api, ApiError, tokens } from "./api.js";
+import { session } from "./session.js";
+
+const CLIENT_URL = "../vendor/socket.io/socket.io-4.7.5.esm.min.js";
+const OUTBOX_KEY = "linli.chat.outbox";
+const SEEN_KEY = "linli.chat.seen.";
+const ENGAGED_KEY = "linli.engaged.message";
+const ACK_MS = 10000;
+const KEEP_SEEN = 80;
+
+let socket = null;
+let connecting = null;
+const listeners = new Set();
+
+function emitLocal(type, detail) {
+  for (const fn of listeners) fn(type, detail);
+}
+
+/** fn(type, detail) hears socket events and connection changes; returns an unsubscribe function. */
+export function listen(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function connected() {
+  return Boolean(socket?.connected);
+}
+
+/** A valid access token: api() refreshes an expired one on its way. */
+async function freshToken() {
+  await api("/me");
+  return tokens.get()?.access;
+}
+
+export async function connect() {
+  if (socket) return socket;
+  if (!connecting) {
+    connecting = (async () => {
+      const { io } = await import(CLIENT_URL);
+      const s = io({
+        // Websocket first (no sticky sessions needed); long-polling only if websockets never open.
+        transports: ["websocket"],
+        auth: (cb) => cb({ token: tokens.get()?.access }),
+        reconnectionDelay: 500,
+        reconnectionDelayMax: 5000,
+      });
+      let failures = 0;
+      s.on("connect", () => {
+        failures = 0;
+        emitLocal("connect");
+        flushOutbox();
+      });
+      s.on("disconnect", (reason) => emitLocal("disconnect", reason));
+      s.on("connect_error", async (err) => {
+        failures += 1;
+        const code = err?.data?.error?.code;
+        if (code === "token_expired" || code === "invalid_token") {
+          try {
+            await freshToken();
+            s.connect();
+          } catch {
+            // Signed out or offline: api() has said so; the manager keeps retrying the network.
+          }
+        } else if (failures === 3 && s.io.opts.transports.length === 1) {
+          s.io.opts.transports = ["polling", "websocket"];
+        }
+        emitLocal("disconnect", "error");
+      });
+      // The server's sweep found this connection's token expired: come back with a fresh one.
+      s.on("token_expired", () => reconnectFresh().catch(() => {}));
+      for (const name of ["chat:message", "chat:typing", "chat:read", "chat:conversation"]) {
+        s.on(name, (data) => emitLocal(name, data));
+      }
+      socket = s;
+      return s;
+    })().finally(() => {
+      connecting = null;
+    });
+  }
+  return connecting;
+}
+
+/** After a refused event: a fresh token, a new connection (its connect handler drains the outbox). */
+async function reconnectFresh() {
+  await freshToken();
+  socket.disconnect();
+  socket.connect();
+}
+
+async function ack(event, payload) {
+  if (!socket?.connected) throw new ApiError(0, { code: "offline" });
+  const answer = await socket.timeout(ACK_MS).emitWithAck(event, payload);
+  if (answer?.error) throw new ApiError(answer.error.code === "token_expired" ? 401 : 400, answer.error);
+  return answer;
+}
+
+export async function sync(conversationId, afterSeq, afterNoteSeq = null) {
+  const out = { messages: [], notes: [] };
+  let after = afterSeq;
+  let noteAfter = afterNoteSeq;
+  for (let page = 0; page < 50; page += 1) {
+    const answer = await ack("chat:sync", { conversation_id: conversationId, after_seq: after,
+      ...(noteAfter === null ? {} : { after_note_seq: noteAfter }) });
+    out.messages.push(...answer.messages);
+    out.notes.push(...(answer.notes || []));
+    if (!answer.has_more) break;
+    after = answer.messages.at(-1)?.seq ?? after;
+    noteAfter = answer.notes?.at(-1)?.seq ?? noteAfter;
+  }
+  return out;
+}
+
+export function typing(conversationId, on, internal = false) {
+  if (socket?.connected) socket.emit("chat:typing", { conversation_id: conversationId, typing: on, internal });
+}
+
+export function markRead(conversationId, seq) {
+  if (socket?.connected) socket.emit("chat:read", { conversation_id: conversationId, seq });
+}
+
+// --- the outbox ---------------------------------------------------------------------------------------------
+
+function outboxKey() {
+  return `${OUTBOX_KEY}.${session.me?.id ?? "anon"}`;
+}
+
+export function outbox(conversationId = null) {
+  const all = JSON.parse(localStorage.getItem(outboxKey()) || "[]");
+  return conversationId === null ? all : all.filter((m) => m.conversation_id === conversationId);
+}
+
+function saveOutbox(items) {
+  localStorage.setItem(outboxKey(), JSON.stringify(items));
+}
+
+/** Queue a message (kept on the device until the server acks it) and try to send. */
+export function queue(conversationId, body, { attachmentIds = [], internal = false } = {}) {
+  const item = {
+    conversation_id: conversationId,
+    body,
+    client_id: crypto.randomUUID(),
+    attachment_ids: attachmentIds,
+    internal,
+    queued_at: new Date().toISOString(),
+  };
+  saveOutbox([...outbox(), item]);
+  emitLocal("outbox", item);
+  flushOutbox();
+  return item;
+}
+
+let flushing = null;
+
+/** Sends the outbox oldest first, each after the previous ack; stops at the first failure to keep order. */
+export function flushOutbox() {
+  if (!flushing) {
+    flushing = (async () => {
+      while (socket?.connected) {
+        const [item] = outbox();
+        if (!item) break;
+        let answer;
+        try {
+          const { queued_at: _queuedAt, ...payload } = item;
+          answer = await ack("chat:send", payload);
+        } catch (err) {
+          if (err instanceof ApiError && err.code === "token_expired") {
+            reconnectFresh().catch(() => {});
+          } else if (err instanceof ApiError && !err.offline) {
+            // Refused for good (not found, invalid): drop it and say so, or it would block the rest.
+            saveOutbox(outbox().filter((m) => m.client_id !== item.client_id));
+            emitLocal("failed", { item, error: err });
+            continue;
+          }
+          // A timeout or a lost connection: it stays first in the outbox and goes again, same client_id.
+          break;
+        }
+        saveOutbox(outbox().filter((m) => m.client_id !== item.client_id));
+        emitLocal("sent", answer.message);
+        engaged();
+      }
+    })().finally(() => {
+      flushing = null;
+    });
+  }
+  return flushing;
+}
+
+function engaged() {
+  const key = `${ENGAGED_KEY}.${session.me?.id ?? ""}`;
+  if (localStorage.getItem(key)) return;
+  localStorage.setItem(key, "1");
+  window.dispatchEvent(new CustomEvent("linli:engaged", { detail: { kind: "message" } }));
+}
+
+// --- what was seen, for opening offline -------------------------------------------------------------------
+
+export function remember(conversation, messages) {
+  const kept = messages.slice(-KEEP_SEEN);
+  localStorage.setItem(`${SEEN_KEY}${session.me?.id}.${conversation.id}`, JSON.stringify({ conversation, messages: kept }));
+}
+
+export function recall(conversationId) {
+  return JSON.parse(localStorage.getItem(`${SEEN_KEY}${session.me?.id}.${conversationId}`) || "null");
+}
+
+export function rememberMine(conversationId) {
+  localStorage.setItem(`${SEEN_KEY}${session.me?.id}.mine`, String(conversationId));
+}
+
+export function recallMine() {
+  return Number(localStorage.getItem(`${SEEN_KEY}${session.me?.id}.mine`)) || null;
+}
+
+/** Upload a photo (the uploads API takes multipart); returns its id. */
+export async function uploadPhoto(file) {
+  const attempt = () => {
+    const form = new FormData();
+    form.append("file", file);
+    return fetch("/api/v1/uploads", { method: "POST", body: form,
+      headers: { Authorization: `Bearer ${tokens.get()?.access}`, "Idempotency-Key": crypto.randomUUID() } });
+  };
+  let response;
+  try {
+    response = await attempt();
+    if (response.status === 401) {
+      await freshToken();
+      response = await attempt();
+    }
+  } catch {
+    throw new ApiError(0, { code: "offline" });
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data?.error || {});
+  return data.id;
+}

@@ -1,0 +1,276 @@
+"""Socket handlers through Flask-SocketIO's test client: the token on connect and on every event, acks in the
+one envelope, and who hears what (nobody outside a conversation, not even its typing)."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from flask_jwt_extended import create_access_token, decode_token
+from socketio import Manager, PubSubManager
+
+from app.auth.service import start_session
+from app.extensions import db, socketio
+from tests.chat.helpers import cid, open_conv, send
+
+WAIT = 3.0
+
+
+@pytest.fixture(autouse=True)
+def _test_client_mode():
+    """Flask-SocketIO's test client replaces the server's packet senders and refuses a message queue:
+    give it a plain in-process manager for these tests, then put the real ones back for live servers."""
+    server = socketio.server
+    manager = server.manager
+    if isinstance(manager, PubSubManager):
+        server.manager = Manager()
+        server.manager.set_server(server)
+        server.manager.initialize()
+    yield
+    for name in ("_send_packet", "_send_eio_packet"):
+        server.__dict__.pop(name, None)
+    server.manager = manager
+
+
+def token_for(user, **kwargs) -> str:
+    tokens = start_session(user)
+    db.session.commit()
+    if not kwargs:
+        return tokens["access_token"]
+    sid = decode_token(tokens["access_token"])["sid"]
+    return create_access_token(identity=str(user.id), additional_claims={"sid": sid}, **kwargs)
+
+
+class Sock:
+    """A test client that keeps what it received (with a message queue, events arrive a moment later)."""
+
+    def __init__(self, app, user=None, token=None):
+        self.client = socketio.test_client(app, auth={"token": token or token_for(user)})
+        self.seen: list[tuple[str, dict]] = []
+
+    def ack(self, event: str, payload: dict) -> dict:
+        return self.client.emit(event, payload, callback=True)
+
+    def events(self, name: str, wait: float = 0.0) -> list[dict]:
+        deadline = time.monotonic() + wait
+        while True:
+            self.seen += [(p["name"], p["args"][0]) for p in self.client.get_received()]
+            found = [args for n, args in self.seen if n == name]
+            if found or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)
+
+    def close(self):
+        if self.client.is_connected():
+            self.client.disconnect()
+
+
+@pytest.fixture
+def sockets(app):
+    opened = []
+
+    def make(user=None, token=None):
+        sock = Sock(app, user, token)
+        opened.append(sock)
+        return sock
+
+    yield make
+    for sock in opened:
+        sock.close()
+
+
+@pytest.mark.parametrize("token", [None, "", "not.a.jwt"])
+def test_a_connection_without_a_valid_token_is_refused(app, token):
+    client = socketio.test_client(app, auth={"token": token} if token is not None else None)
+    assert not client.is_connected()
+
+
+def test_an_expired_token_cannot_connect(app, world):
+    client = socketio.test_client(
+        app, auth={"token": token_for(world.resident, expires_delta=timedelta(seconds=-5))}
+    )
+    assert not client.is_connected()
+
+
+def test_a_refresh_token_cannot_connect(app, world):
+    tokens = start_session(world.resident)
+    db.session.commit()
+    client = socketio.test_client(app, auth={"token": tokens["refresh_token"]})
+    assert not client.is_connected()
+
+
+def test_send_acks_the_stored_message_and_the_other_side_hears_it(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    key = cid()
+    ack = resident.ack("chat:send", {"conversation_id": conv["id"], "body": "电梯坏了", "client_id": key})
+    msg = ack["message"]
+    assert (msg["seq"], msg["body"], msg["client_id"], msg["conversation_id"]) == (
+        1,
+        "电梯坏了",
+        key,
+        conv["id"],
+    )
+    assert set(msg) >= {"id", "seq", "conversation_id", "sender", "body", "created_at", "client_id"}
+    # A resend (the ack was lost) returns the same stored message; nobody hears it twice.
+    again = resident.ack("chat:send", {"conversation_id": conv["id"], "body": "电梯坏了", "client_id": key})
+    assert again["message"] == msg
+    assert again["replayed"] is True
+    heard = grid_worker.events("chat:message", WAIT)
+    time.sleep(0.2)
+    assert [m["id"] for m in grid_worker.events("chat:message")] == [msg["id"]]
+    assert heard[0]["body"] == "电梯坏了"
+    # The sender's own devices hear it too (another tab shows it).
+    assert [m["seq"] for m in resident.events("chat:message", WAIT)] == [1]
+
+
+def test_outsiders_hear_nothing_not_even_typing(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    others = [
+        sockets(world.resident2),
+        sockets(world.worker2),
+        sockets(world.outsider),
+        sockets(world.worker),
+    ]
+    resident.ack("chat:typing", {"conversation_id": conv["id"], "typing": True})
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "私事", "client_id": cid()})
+    (typing,) = grid_worker.events("chat:typing", WAIT)
+    assert typing["user"]["id"] == world.resident.id
+    assert typing["typing"] is True
+    grid_worker.events("chat:message", WAIT)
+    time.sleep(0.3)
+    for other in others:
+        assert other.events("chat:typing") == []
+        assert other.events("chat:message") == []
+        assert other.events("chat:conversation") == []
+    # Their own attempts on it are a 404, as the ack.
+    for other in others[:2]:
+        for event, payload in [
+            ("chat:send", {"body": "x", "client_id": cid()}),
+            ("chat:sync", {"after_seq": 0}),
+            ("chat:typing", {}),
+            ("chat:read", {"seq": 1}),
+        ]:
+            ack = other.ack(event, {"conversation_id": conv["id"], **payload})
+            assert ack["error"]["code"] == "not_found", (event, ack)
+    assert resident.events("chat:typing") == []
+
+
+def test_private_notes_and_their_typing_stay_with_staff(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    note = grid_worker.ack(
+        "chat:send", {"conversation_id": conv["id"], "body": "内部备注", "client_id": cid(), "internal": True}
+    )
+    assert note["message"]["internal"] is True
+    grid_worker.ack("chat:typing", {"conversation_id": conv["id"], "internal": True})
+    assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["内部备注"]
+    time.sleep(0.3)
+    assert resident.events("chat:message") == []
+    assert resident.events("chat:typing") == []
+    sync = grid_worker.ack("chat:sync", {"conversation_id": conv["id"], "after_seq": 0, "after_note_seq": 0})
+    assert [n["body"] for n in sync["notes"]] == ["内部备注"]
+    assert "notes" not in resident.ack(
+        "chat:sync", {"conversation_id": conv["id"], "after_seq": 0, "after_note_seq": 0}
+    )
+
+
+def test_sync_returns_what_was_missed_and_read_ticks_reach_the_other_side(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    for n in range(1, 4):
+        send(client, auth(world.grid_worker), conv["id"], f"回复{n}")
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    sync = resident.ack("chat:sync", {"conversation_id": conv["id"], "after_seq": 1})
+    assert [m["seq"] for m in sync["messages"]] == [2, 3]
+    assert sync["has_more"] is False
+    assert resident.ack("chat:read", {"conversation_id": conv["id"], "seq": 3}) == {"ok": True, "seq": 3}
+    (tick,) = grid_worker.events("chat:read", WAIT)
+    assert tick == {"conversation_id": conv["id"], "side": "resident", "user_id": world.resident.id, "seq": 3}
+
+
+def test_a_message_sent_over_rest_is_heard_on_sockets(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    resident = sockets(world.resident)
+    res = send(client, auth(world.grid_worker), conv["id"], "您好")
+    (heard,) = resident.events("chat:message", WAIT)
+    assert heard["id"] == res.get_json()["id"]
+    assert resident.events("chat:conversation", WAIT)[-1]["id"] == conv["id"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"body": "x"}, "client_id"),
+        ({"client_id": cid(), "body": "x" * 2001}, "body"),
+        ({}, "conversation_id"),
+    ],
+)
+def test_invalid_events_get_the_envelope(app, client, world, auth, sockets, payload, field):
+    conv = open_conv(client, auth, world.resident)
+    resident = sockets(world.resident)
+    ack = resident.ack(
+        "chat:send", {"conversation_id": conv["id"], **payload} if field != "conversation_id" else payload
+    )
+    assert ack["error"]["code"] == "validation_error"
+    assert field in ack["error"]["fields"]
+
+
+def test_an_expired_token_refuses_events_until_a_fresh_connection(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    token = token_for(world.resident, expires_delta=timedelta(seconds=2))
+    short = sockets(token=token)
+    assert short.client.is_connected()
+    grid_worker = sockets(world.grid_worker)
+    time.sleep(max(decode_token(token)["exp"] - time.time() + 0.2, 0))
+    key = cid()
+    ack = short.ack("chat:send", {"conversation_id": conv["id"], "body": "还在吗", "client_id": key})
+    assert ack["error"]["code"] == "token_expired"
+    # The expired connection hears nothing more.
+    send(client, auth(world.grid_worker), conv["id"], "在的")
+    time.sleep(0.3)
+    assert short.events("chat:message") == []
+    # A fresh connection sends the same outbox item once.
+    fresh = sockets(world.resident)
+    sent = fresh.ack("chat:send", {"conversation_id": conv["id"], "body": "还在吗", "client_id": key})
+    assert sent["message"]["seq"] == 2
+    assert [
+        m["body"] for m in grid_worker.events("chat:message", WAIT) if m["sender"]["side"] == "resident"
+    ] == ["还在吗"]
+
+
+def test_a_revoked_login_is_refused_on_its_next_event(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    token = token_for(world.resident)
+    sock = sockets(token=token)
+    client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    ack = sock.ack("chat:typing", {"conversation_id": conv["id"]})
+    assert ack["error"]["code"] in ("token_revoked", "unauthorized")
+
+
+def test_a_connection_sending_too_fast_is_rate_limited(app, client, world, auth, sockets, monkeypatch):
+    monkeypatch.setitem(app.config, "CHAT_SENDS_PER_MINUTE", 3)
+    conv = open_conv(client, auth, world.resident)
+    resident = sockets(world.resident)
+    acks = [
+        resident.ack("chat:send", {"conversation_id": conv["id"], "body": f"m{n}", "client_id": cid()})
+        for n in range(4)
+    ]
+    assert [("message" in a) for a in acks] == [True, True, True, False]
+    assert acks[3]["error"]["code"] == "rate_limited"
+
+
+def test_an_idle_connection_past_its_token_is_told_and_hears_nothing_more(app, client, world, auth, sockets):
+    from app.chat import events
+
+    conv = open_conv(client, auth, world.resident)
+    token = token_for(world.resident, expires_delta=timedelta(seconds=60))
+    idle = sockets(token=token)
+    fresh = sockets(world.resident)
+    assert events.sweep_expired(now=time.time()) == 0
+    assert events.sweep_expired(now=decode_token(token)["exp"] + 1) == 1
+    (told,) = idle.events("token_expired", WAIT)
+    assert told["error"]["code"] == "token_expired"
+    send(client, auth(world.grid_worker), conv["id"], "有新回复")
+    assert [m["body"] for m in fresh.events("chat:message", WAIT)] == ["有新回复"]
+    time.sleep(0.2)
+    assert idle.events("chat:message") == []
