@@ -3,6 +3,7 @@ hook where the chat, poll and consultation figures of sibling features are wired
 
 import sqlalchemy as sa
 
+from app.chat.stats import chat_figures
 from app.consultations.stats import consultation_figures
 from app.core.permissions import Role
 from app.dashboard.figures import ratio
@@ -89,19 +90,13 @@ def community_ids(region: Region) -> list[int]:
     return list(db.session.scalars(communities_under(region)))
 
 
-# Chat figures until the chat branch lands: unknown (null), not zero.
-_NO_CHAT = {
-    "first_response": {"median_s": None, "p90_s": None, "count": None},
-    "waiting_now": None,
-    "csat": {"rated": None, "satisfied": None},
-}
-
-
 def _feature_figures(region: Region, period: Period) -> dict:
-    """Polls closed and consultation opinions given in the period, in the region and beneath it."""
+    """Chat in the region's communities; polls closed and consultation opinions given in the period, in the
+    region and beneath it."""
+    chat = chat_figures(community_ids(region), period.start, period.end)
     polls = poll_turnout([region.id], period.start, period.end)
     consultations = consultation_figures([region.id], period.start, period.end)
-    return shape_feature_figures(_NO_CHAT, polls, consultations)
+    return shape_feature_figures(chat, polls, consultations)
 
 
 def shape_feature_figures(chat: dict, polls: dict, consultations: dict) -> dict:

@@ -195,9 +195,52 @@ def test_polls_and_consultations_of_the_region_and_beneath_it_in_the_period(clie
     participation = body["participation"]
     assert participation["polls"] == {"polls": 1, "ballots": 12, "eligible": 40, "turnout": 0.3}
     assert participation["consultations"] == {"consultations": 1, "opinions": 2, "participants": 2}
-    # Chat has not landed: unknown, not zero.
-    assert body["chat"]["first_response"] == {"median_s": None, "p90_s": None, "count": None}
-    assert body["chat"]["csat"]["rate"] is None
+
+
+def test_chat_first_responses_waiting_and_csat_of_the_communities(client, world, auth, scenario):
+    """c1 in October: answered after 120 s (5 stars) and 600 s (3 stars); one asked 31 Oct 23:50 local, still
+    waiting. Not counted: a c1 conversation of 1 Nov local, and one of c2."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.chat.models import Conversation, ConversationStatus
+    from app.extensions import db
+    from tests.factories import UserFactory
+
+    def conversation(who, community, asked, *, answered_after=None, rating=None):
+        db.session.add(
+            Conversation(
+                resident_id=who.id,
+                community_id=community.id,
+                created_at=asked,
+                first_message_at=asked,
+                first_response_at=asked + timedelta(seconds=answered_after) if answered_after else None,
+                status=ConversationStatus.RESOLVED if answered_after else ConversationStatus.OPEN,
+                waiting_since=None if answered_after else asked,
+                csat_rating=rating,
+                rated_at=asked + timedelta(hours=1) if rating else None,
+            )
+        )
+
+    conversation(
+        world.resident, world.c1, datetime(2026, 10, 10, 2, 0, tzinfo=UTC), answered_after=120, rating=5
+    )
+    conversation(
+        world.resident2, world.c1, datetime(2026, 10, 20, 2, 0, tzinfo=UTC), answered_after=600, rating=3
+    )
+    conversation(UserFactory(), world.c1, datetime(2026, 10, 31, 15, 50, tzinfo=UTC))
+    conversation(
+        UserFactory(), world.c1, datetime(2026, 10, 31, 16, 30, tzinfo=UTC), answered_after=60, rating=1
+    )
+    conversation(
+        world.outsider, world.c2, datetime(2026, 10, 12, 2, 0, tzinfo=UTC), answered_after=30, rating=1
+    )
+    db.session.commit()
+
+    chat = get_summary(client, auth(world.worker), world.c1)["chat"]
+
+    assert chat["first_response"] == {"median_s": 360, "p90_s": 600, "count": 2}
+    assert chat["waiting_now"] == 1
+    assert chat["csat"] == {"rated": 2, "satisfied": 1, "rate": 0.5}
 
 
 def test_default_period_is_this_local_month(client, world, auth, scenario):
