@@ -32,6 +32,8 @@ def test_the_feed_lists_pinned_first_scrolls_on_and_searches(world, client, auth
 def test_a_worker_schedules_edits_and_withdraws_a_notice_and_rejects_an_application(world, new_context):
     page = watch(new_context().new_page())
     sign_in(page, world.worker, "/staff/notices/new")
+    # The tab bar shows before the form has loaded the regions it may post to.
+    page.wait_for_selector("select[name=region_id] option >> nth=2", state="attached")
     regions = page.locator("select[name=region_id] option").all_inner_texts()
     # Only the regions this worker serves: the community and its grids, nothing in other communities.
     assert [r.strip() for r in regions] == [
