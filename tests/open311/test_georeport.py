@@ -8,7 +8,6 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.extensions import db
@@ -412,17 +411,9 @@ def test_a_wrong_method_is_405_with_allow(client):
     assert json_of(response)[0]["code"] == 405
 
 
-def test_requests_listing_does_not_query_per_row(client, world):
+def test_requests_listing_does_not_query_per_row(client, world, count_queries):
     for _ in range(15):
         make_report(world.resident)
-    statements = []
-
-    def count_(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count_)
-    try:
+    with count_queries() as statements:
         assert len(json_of(client.get(f"{BASE}/requests.json"))) == 15
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count_)
     assert len(statements) <= 2

@@ -47,17 +47,9 @@ def test_tree_lists_subjects_with_leaves_and_deadlines_without_signing_in(client
     assert _leaf(tree, "neighbour.dispute")["is_public"] is False
 
 
-def test_tree_takes_two_queries(client, categories):
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+def test_tree_takes_two_queries(client, categories, count_queries):
+    with count_queries() as statements:
         assert client.get(URL).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
 
 

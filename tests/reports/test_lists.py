@@ -121,7 +121,7 @@ def test_pages_follow_each_other_newest_first(client, world, auth):
     assert seen == sorted(made, reverse=True)
 
 
-def test_a_list_costs_the_same_queries_for_5_or_50_rows(client, world, auth, departments):
+def test_a_list_costs_the_same_queries_for_5_or_50_rows(client, world, auth, departments, count_queries):
     for i in range(50):
         report = make_report(world.resident if i % 2 else world.resident2)
         if i % 3 == 0:
@@ -129,21 +129,11 @@ def test_a_list_costs_the_same_queries_for_5_or_50_rows(client, world, auth, dep
     headers = auth(world.worker)
 
     def selects(limit: int) -> int:
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert (
-                client.get(
-                    REPORTS, query_string={"scope": "community", "limit": limit}, headers=headers
-                ).status_code
-                == 200
+        with count_queries() as statements:
+            response = client.get(
+                REPORTS, query_string={"scope": "community", "limit": limit}, headers=headers
             )
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
+            assert response.status_code == 200
         return len([s for s in statements if "reports" in s])
 
     assert selects(5) == selects(50) == 1
