@@ -21,6 +21,7 @@ ENGAGED = (
     "window.__engaged = []; addEventListener('linli:engaged', e => window.__engaged.push(e.detail.kind));"
 )
 COLOUR = "(el, prop) => getComputedStyle(el)[prop]"
+LOOK = "el => ({line: getComputedStyle(el).textDecorationLine, color: getComputedStyle(el).color})"
 
 
 def test_resident_reads_gives_an_opinion_votes_and_later_verifies_the_receipt(
@@ -37,9 +38,11 @@ def test_resident_reads_gives_an_opinion_votes_and_later_verifies_the_receipt(
     page = watch(new_context().new_page())
     page.add_init_script(ENGAGED)
     sign_in(page, world.resident, "/discuss")
+    card = page.locator(".consultation-card:has-text('小区北门改为人车分流')")
+    card_look = card.evaluate(LOOK)
 
     # 议事: read the open consultation and give an opinion with a stance.
-    page.click(".consultation-card:has-text('小区北门改为人车分流')")
+    card.click()
     page.wait_for_url(f"**/discuss/{consultation.id}")
     assert "拟把北门改成人行和车行两个通道" in page.inner_text(".consultation .notice-body")
     page.wait_for_selector("text=还没有人发表意见")
@@ -63,7 +66,11 @@ def test_resident_reads_gives_an_opinion_votes_and_later_verifies_the_receipt(
     page.wait_for_url("**/discuss")
     page.get_by_role("link", name="投票表决").click()
     page.wait_for_url("**/polls")
-    page.click(f"a[data-poll-id='{poll['id']}']")
+    poll_card = page.locator(f"a[data-poll-id='{poll['id']}']")
+    # A poll card is a card like a consultation's, not one big underlined link (it was, in both modes).
+    assert card_look["line"] == "none"
+    assert poll_card.evaluate(LOOK) == card_look
+    poll_card.click()
     page.wait_for_url(f"**/polls/{poll['id']}")
     page.click("label.poll-choice:has-text('同意')")
     page.click("button:has-text('下一步')")

@@ -40,7 +40,7 @@ function statusBadge(poll) {
 function pollCard(poll) {
   const me = poll.me || {};
   return h("li", {},
-    h("a", { class: "card poll-card", href: `/polls/${poll.id}`, dataset: { pollId: String(poll.id) } },
+    h("a", { class: "card notice-card poll-card", href: `/polls/${poll.id}`, dataset: { pollId: String(poll.id) } },
       h("div", { class: "badges" },
         statusBadge(poll),
         badge(t(`polls.counting_${poll.counting}`), "category"),
