@@ -193,3 +193,32 @@ def test_a_worker_enters_a_paper_ballot_and_the_owners_results_explain_the_quoru
 
     assert db.session.query(AuditLog).filter_by(action="poll.paper_ballot").count() == 1
     assert page.errors == []
+
+
+def test_without_webcrypto_the_receipt_check_does_not_claim_the_chain(world, client, auth, new_context):
+    """Plain http on a LAN address has no crypto.subtle: the page used to echo the server's own hashes and
+    say "哈希链完整" without recomputing anything."""
+    import json
+
+    from tests.e2e.helpers import seed_storage
+    from tests.polls.helpers import vote
+
+    poll = create(client, auth(world.committee), world.c1, title="楼顶绿化")
+    receipt = vote(client, auth(world.resident), poll, "同意").get_json()["receipt"]
+    close(poll["id"])
+    context = new_context()
+    seed_storage(context, world.resident)
+    saved = json.dumps({str(poll["id"]): {"receipt": receipt, "at": "2026-01-01T00:00:00Z"}})
+    context.add_init_script(
+        f"localStorage.setItem('linli.pollReceipts', JSON.stringify({saved}));"
+        "Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined, configurable: true});"
+    )
+    page = watch(context.new_page())
+    page.goto(f"/polls/{poll['id']}")
+    page.click("button:has-text('核对回执')")
+    page.wait_for_selector(".poll-verify-result.is-short")
+    text = page.inner_text(".poll-verify-result")
+    assert "第 1 张（共 1 张）" in text  # the receipt is still found in the published list
+    assert "没有核对" in text
+    assert "哈希链完整" not in text
+    assert page.errors == []

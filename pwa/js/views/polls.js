@@ -40,7 +40,7 @@ function statusBadge(poll) {
 function pollCard(poll) {
   const me = poll.me || {};
   return h("li", {},
-    h("a", { class: "card poll-card", href: `/polls/${poll.id}`, dataset: { pollId: String(poll.id) } },
+    h("a", { class: "card notice-card poll-card", href: `/polls/${poll.id}`, dataset: { pollId: String(poll.id) } },
       h("div", { class: "badges" },
         statusBadge(poll),
         badge(t(`polls.counting_${poll.counting}`), "category"),
@@ -243,16 +243,19 @@ async function verifyReceipt(pollId, receipt) {
   let page;
   let head = null;
   let found = null;
+  // WebCrypto exists only in secure contexts (https, localhost): without it the chain cannot be recomputed
+  // here, and echoing the server's own hashes would claim a check that never ran.
+  const canHash = Boolean(crypto.subtle);
   do {
     page = await api(`/polls/${pollId}/receipts`, { query: { after, limit: 5000 } });
     if (head === null) head = page.genesis;
     for (const entry of page.data) {
-      head = crypto.subtle ? await sha256Hex(`${head}|${entry.seq}|${entry.receipt}|${entry.digest}`) : entry.hash;
+      head = canHash ? await sha256Hex(`${head}|${entry.seq}|${entry.receipt}|${entry.digest}`) : entry.hash;
       if (entry.receipt === receipt) found = entry;
     }
     after = page.next_after;
   } while (after);
-  return { found, chainOk: head === page.chain_head, count: page.ballot_count };
+  return { found, chainOk: canHash ? head === page.chain_head : null, count: page.ballot_count };
 }
 
 function verifyCard(poll, receipt) {
@@ -265,7 +268,8 @@ function verifyCard(poll, receipt) {
       const { found, chainOk, count } = await verifyReceipt(poll.id, receipt);
       out.className = `poll-verify-result ${found && chainOk ? "is-ok" : "is-short"}`;
       out.textContent = found
-        ? t(chainOk ? "polls.verify_ok" : "polls.verify_chain_bad", { seq: found.seq, count })
+        ? t(chainOk === null ? "polls.verify_unchecked" : chainOk ? "polls.verify_ok" : "polls.verify_chain_bad",
+          { seq: found.seq, count })
         : t("polls.verify_missing");
     } catch (err) {
       out.textContent = actionErrorText(err);
