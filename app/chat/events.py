@@ -33,6 +33,8 @@ from app.core.after_commit import commit
 from app.core.errors import ApiError, UnauthorizedError
 from app.extensions import db, socketio
 
+# Schemas are stateless on load: one instance each instead of one per event.
+_SEND, _SYNC, _TYPING, _READ = SendEventSchema(), SyncEventSchema(), TypingEventSchema(), ReadEventSchema()
 # sid -> the access token's claims; per process, like the socket itself.
 _connections: dict[str, dict] = {}
 # sid -> (monotonic time of the last full check of its login, _revocations["n"] then).
@@ -190,7 +192,7 @@ def chat_event(name: str):
 def on_send(payload):
     user = socket_user()
     _check_send_rate()
-    data = SendEventSchema().load(payload)
+    data = _SEND.load(payload)
     conversation_id = data.pop("conversation_id")
     msg, replayed = service.send_message(conversation_id, by=user, **data)
     body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
@@ -201,7 +203,7 @@ def on_send(payload):
 @chat_event("chat:sync")
 def on_sync(payload):
     user = socket_user()
-    data = SyncEventSchema().load(payload)
+    data = _SYNC.load(payload)
     cid, limit = data["conversation_id"], data["limit"]
     rows, has_more = service.list_messages(cid, viewer=user, after_seq=data["after_seq"], limit=limit)
     conv, side = service.get_conversation(cid, viewer=user)
@@ -222,7 +224,7 @@ def on_sync(payload):
 @chat_event("chat:typing")
 def on_typing(payload):
     user = socket_user()
-    data = TypingEventSchema().load(payload)
+    data = _TYPING.load(payload)
     service.typing(data["conversation_id"], by=user, is_typing=data["typing"], internal=data["internal"])
     return {"ok": True}
 
@@ -230,7 +232,7 @@ def on_typing(payload):
 @chat_event("chat:read")
 def on_read(payload):
     user = socket_user()
-    data = ReadEventSchema().load(payload)
+    data = _READ.load(payload)
     _conv, seq = service.mark_read(data["conversation_id"], by=user, seq=data["seq"])
     commit()
     return {"ok": True, "seq": seq}
