@@ -1,9 +1,11 @@
 """Who sees a conversation: its resident; its grid's workers from the start; every worker of the community
 once it is shared; its assignee always. Anyone else gets a 404 (and no socket events)."""
 
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.core.permissions import Role
@@ -68,14 +70,40 @@ def visible_clause(user: User, scope: StaffScope):
     return sa.or_(*parts)
 
 
-def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
-    """Users on the staff side who see `conv` now (or would once shared, with shared=True)."""
-    shared = conv.shared_at is not None if shared is None else shared
-    where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id == conv.grid_id)]
+# (grid_id, community_id, shared) -> (monotonic time cached, staff user ids by membership). Every message
+# needs its audience; memberships change rarely. Cleared whenever this process writes a membership or a
+# region (the flush marks it, the commit clears it again, so no concurrent read re-caches the old rows);
+# a change committed by another process is seen within AUDIENCE_TTL_SECONDS.
+_audiences: dict[tuple, tuple[float, frozenset[int]]] = {}
+AUDIENCE_TTL_SECONDS = 5.0
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _memberships_flushed(session, _ctx) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Membership | Region):
+            _audiences.clear()
+            session.info["chat_audiences_stale"] = True
+            return
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _memberships_committed(session) -> None:
+    if session.info.pop("chat_audiences_stale", False):
+        _audiences.clear()
+
+
+def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -> frozenset[int]:
+    key = (grid_id, community_id, shared)
+    hit = _audiences.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < AUDIENCE_TTL_SECONDS:
+        return hit[1]
+    where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id == grid_id)]
     if shared:
-        where.append(Membership.region_id == conv.community_id)
-        where.append(Region.parent_id == conv.community_id)
-    ids = set(
+        where.append(Membership.region_id == community_id)
+        where.append(Region.parent_id == community_id)
+    ids = frozenset(
         db.session.scalars(
             sa.select(Membership.user_id)
             .join(Region, Region.id == Membership.region_id)
@@ -86,6 +114,16 @@ def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
             )
         )
     )
+    if not db.session.info.get("chat_audiences_stale"):
+        # Not from a transaction that has itself changed memberships and may yet roll back.
+        _audiences[key] = (now, ids)
+    return ids
+
+
+def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
+    """Users on the staff side who see `conv` now (or would once shared, with shared=True)."""
+    shared = conv.shared_at is not None if shared is None else shared
+    ids = set(_membership_audience(conv.grid_id, conv.community_id, shared))
     if conv.assignee_id is not None:
         ids.add(conv.assignee_id)
     return ids

@@ -1,21 +1,30 @@
 """Socket.IO handlers of chat on the default namespace. Thin: each loads its payload, calls the service the
 REST views call, commits and answers the ack; every error is the one envelope, as the ack.
 
-A connection is refused without a valid access token. Its token is checked again on every event: once it
-has expired the event is refused with `token_expired` and the connection leaves its rooms, so a client
-must reconnect with a fresh token to hear anything more. A sweep does the same to idle connections.
+A connection is refused without a valid access token. Its token is verified (signature, login, user) once,
+on connect; every event then re-checks its `exp`: once it has expired the event is refused with
+`token_expired` and the connection leaves its rooms, so a client must reconnect with a fresh token to hear
+anything more. A sweep does the same to idle connections.
+
+Revocation (logout, a reused refresh token, a deactivated user) is checked again against the database at
+most every AUTH_RECHECK_SECONDS per connection, and at once on the next event after this process itself
+revoked a login or deactivated a user. So a login revoked by another server process stops a connection
+within AUTH_RECHECK_SECONDS (5 s); in between, events need one primary-key read of the user instead of the
+join of login, user, memberships and units that a REST call does.
 """
 
 import functools
 import time
 from collections import deque
 
+import sqlalchemy as sa
 from flask import current_app, request
 from flask_jwt_extended import decode_token
 from flask_socketio import join_room, leave_room
 from jwt import ExpiredSignatureError
 from marshmallow import ValidationError
 
+from app.auth.models import AuthSession, User
 from app.auth.service import load_token_user
 from app.chat import service
 from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, TypingEventSchema
@@ -24,8 +33,30 @@ from app.core.after_commit import commit
 from app.core.errors import ApiError, UnauthorizedError
 from app.extensions import db, socketio
 
+# Schemas are stateless on load: one instance each instead of one per event.
+_SEND, _SYNC, _TYPING, _READ = SendEventSchema(), SyncEventSchema(), TypingEventSchema(), ReadEventSchema()
 # sid -> the access token's claims; per process, like the socket itself.
 _connections: dict[str, dict] = {}
+# sid -> (monotonic time of the last full check of its login, _revocations["n"] then).
+_checked: dict[str, tuple[float, int]] = {}
+AUTH_RECHECK_SECONDS = 5.0
+# Bumped whenever this process ends a login or deactivates a user (even if that transaction then rolls
+# back: the cost is one early re-check), so its own revocations reach every connection's next event.
+_revocations = {"n": 0}
+
+
+@sa.event.listens_for(AuthSession.revoked_at, "set")
+def _login_revoked(_target, value, _old, _initiator):
+    if value is not None:
+        _revocations["n"] += 1
+
+
+@sa.event.listens_for(User.is_active, "set")
+def _user_deactivated(_target, value, _old, _initiator):
+    if not value:
+        _revocations["n"] += 1
+
+
 # sid -> when its recent messages were sent, for the per-connection send limit.
 _recent_sends: dict[str, deque] = {}
 
@@ -48,6 +79,7 @@ def on_connect(auth=None):
     if claims.get("type") != "access" or load_token_user(claims) is None:
         raise _refuse("invalid_token", "The access token is invalid.")
     _connections[request.sid] = claims
+    _checked[request.sid] = (time.monotonic(), _revocations["n"])
     join_room(f"user:{claims['sub']}")
     _start_sweeper()
     return True
@@ -56,6 +88,7 @@ def on_connect(auth=None):
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _connections.pop(request.sid, None)
+    _checked.pop(request.sid, None)
     _recent_sends.pop(request.sid, None)
 
 
@@ -114,8 +147,14 @@ def socket_user():
     if claims["exp"] <= time.time():
         leave_room(f"user:{claims['sub']}")
         raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
-    user = load_token_user(claims)
-    if user is None:
+    checked_at, seen = _checked.get(request.sid, (float("-inf"), -1))
+    now = time.monotonic()
+    if now - checked_at < AUTH_RECHECK_SECONDS and seen == _revocations["n"]:
+        user = db.session.get(User, int(claims["sub"]))
+    else:
+        user = load_token_user(claims)
+        _checked[request.sid] = (now, _revocations["n"])
+    if user is None or not user.is_active:
         leave_room(f"user:{claims['sub']}")
         raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
     return user
@@ -153,7 +192,7 @@ def chat_event(name: str):
 def on_send(payload):
     user = socket_user()
     _check_send_rate()
-    data = SendEventSchema().load(payload)
+    data = _SEND.load(payload)
     conversation_id = data.pop("conversation_id")
     msg, replayed = service.send_message(conversation_id, by=user, **data)
     body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
@@ -164,7 +203,7 @@ def on_send(payload):
 @chat_event("chat:sync")
 def on_sync(payload):
     user = socket_user()
-    data = SyncEventSchema().load(payload)
+    data = _SYNC.load(payload)
     cid, limit = data["conversation_id"], data["limit"]
     rows, has_more = service.list_messages(cid, viewer=user, after_seq=data["after_seq"], limit=limit)
     conv, side = service.get_conversation(cid, viewer=user)
@@ -185,7 +224,7 @@ def on_sync(payload):
 @chat_event("chat:typing")
 def on_typing(payload):
     user = socket_user()
-    data = TypingEventSchema().load(payload)
+    data = _TYPING.load(payload)
     service.typing(data["conversation_id"], by=user, is_typing=data["typing"], internal=data["internal"])
     return {"ok": True}
 
@@ -193,7 +232,7 @@ def on_typing(payload):
 @chat_event("chat:read")
 def on_read(payload):
     user = socket_user()
-    data = ReadEventSchema().load(payload)
+    data = _READ.load(payload)
     _conv, seq = service.mark_read(data["conversation_id"], by=user, seq=data["seq"])
     commit()
     return {"ok": True, "seq": seq}

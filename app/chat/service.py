@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.chat import notify
@@ -52,9 +53,14 @@ M = ChatMessage
 # --- loading -----------------------------------------------------------------------------------------------
 
 
-def get_conversation(conversation_id: int, *, viewer: User, lock: bool = False) -> tuple[Conversation, str]:
-    """The conversation and the viewer's side of it ("resident" or "staff")."""
+def get_conversation(
+    conversation_id: int, *, viewer: User, lock: bool = False, for_views: bool = False
+) -> tuple[Conversation, str]:
+    """The conversation and the viewer's side of it ("resident" or "staff"). With for_views, its resident,
+    assignee and grid come in the same query (conversation_view needs them: no lazy loads one by one)."""
     stmt = sa.select(C).where(C.id == conversation_id)
+    if for_views:
+        stmt = stmt.options(joinedload(C.resident), joinedload(C.assignee), joinedload(C.grid))
     if lock:
         stmt = stmt.with_for_update()
     conv = db.session.scalar(stmt)
@@ -172,13 +178,23 @@ def _replay(by: User, client_id: str, conversation_id: int) -> ChatMessage | Non
     return msg
 
 
-def _next_seq(conv: Conversation, internal: bool) -> int:
-    """Bumps the conversation's counter in the database; the row lock orders concurrent senders."""
+def _next_seq(conv: Conversation, internal: bool, *, now: datetime, preview: str | None) -> int:
+    """Bumps the conversation's counter in the database; the row lock orders concurrent senders.
+    The same statement records the activity (updated_at, and the preview for a public message), and the
+    values written are set on `conv` as committed: no reload, no second UPDATE for them."""
     column = C.last_note_seq if internal else C.last_seq
+    values = {column: column + 1, C.updated_at: now}
+    if not internal:
+        values[C.last_message_at] = now
+        values[C.last_preview] = preview
     seq = db.session.execute(
-        sa.update(C).where(C.id == conv.id).values({column: column + 1}).returning(column)
+        sa.update(C).where(C.id == conv.id).values(values).returning(column)
     ).scalar_one()
-    db.session.expire(conv, ["last_note_seq" if internal else "last_seq"])
+    set_committed_value(conv, "last_note_seq" if internal else "last_seq", seq)
+    set_committed_value(conv, "updated_at", now)
+    if not internal:
+        set_committed_value(conv, "last_message_at", now)
+        set_committed_value(conv, "last_preview", preview)
     return seq
 
 
@@ -192,11 +208,12 @@ def _append(
     client_id: str | None = None,
     now: datetime,
 ) -> ChatMessage:
+    preview = None if internal else (" ".join(body.split())[:PREVIEW_CHARS] or "[图片]")
     msg = ChatMessage(
         conversation=conv,
         sender=sender,
         attachments=[],
-        seq=_next_seq(conv, internal),
+        seq=_next_seq(conv, internal, now=now, preview=preview),
         internal=internal,
         kind=kind,
         client_id=client_id,
@@ -204,10 +221,6 @@ def _append(
         created_at=now,
     )
     db.session.add(msg)
-    if not internal:
-        conv.last_message_at = now
-        conv.last_preview = " ".join(body.split())[:PREVIEW_CHARS] or "[图片]"
-    conv.updated_at = now
     return msg
 
 
@@ -224,11 +237,13 @@ def send_message(
     """Store a message with the conversation's next seq; returns it and whether it was a resend."""
     body = (body or "").strip()
     attachment_ids = attachment_ids or []
-    stored = _replay(by, client_id, conversation_id)
-    if stored is not None:
-        get_conversation(conversation_id, viewer=by)
-        return stored, True
-    conv, side = get_conversation(conversation_id, viewer=by)
+    conv, side = get_conversation(conversation_id, viewer=by, for_views=True)
+    # A resend is found by the unique (sender, client_id) on insert below, which saves a lookup on every
+    # first send. A resend with photos is looked up first: its uploads are in use by then.
+    if attachment_ids:
+        stored = _replay(by, client_id, conversation_id)
+        if stored is not None:
+            return stored, True
     if internal and side != "staff":
         raise ForbiddenError("Only workers write private notes.")
     if not body and not attachment_ids:
@@ -324,11 +339,16 @@ def list_messages(
 
 
 def _mark_read(conv: Conversation, user: User, side: str, seq: int) -> None:
-    row = db.session.get(ConversationRead, (conv.id, user.id))
-    if row is None:
-        db.session.add(ConversationRead(conversation_id=conv.id, user_id=user.id, last_read_seq=seq))
-    elif seq > row.last_read_seq:
-        row.last_read_seq = seq
+    # One UPDATE when the cursor exists (every message after a user's first); the row is never loaded.
+    read = ConversationRead
+    moved = db.session.execute(
+        sa.update(read)
+        .where(read.conversation_id == conv.id, read.user_id == user.id, read.last_read_seq < seq)
+        .values(last_read_seq=seq)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved and db.session.get(read, (conv.id, user.id)) is None:
+        db.session.add(read(conversation_id=conv.id, user_id=user.id, last_read_seq=seq))
     if side == "resident":
         conv.resident_read_seq = max(conv.resident_read_seq, seq)
     else:

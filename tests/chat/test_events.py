@@ -274,3 +274,88 @@ def test_an_idle_connection_past_its_token_is_told_and_hears_nothing_more(app, c
     assert [m["body"] for m in fresh.events("chat:message", WAIT)] == ["有新回复"]
     time.sleep(0.2)
     assert idle.events("chat:message") == []
+
+
+def test_a_login_revoked_by_another_process_is_refused_within_the_recheck_window(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """Events re-check the login every AUTH_RECHECK_SECONDS; a revocation this process did not make (a plain
+    UPDATE, as another server process's would look from here) is refused once that window has passed."""
+    import sqlalchemy as sa
+
+    from app.auth.models import AuthSession
+    from app.chat import events
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    token = token_for(world.resident)
+    sock = sockets(token=token)
+    assert "message" in sock.ack(
+        "chat:send", {"conversation_id": conv["id"], "body": "一", "client_id": cid()}
+    )
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.id == decode_token(token)["sid"])
+            .values(revoked_at=sa.func.current_timestamp())
+        )
+    time.sleep(0.4)
+    ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": "二", "client_id": cid()})
+    assert ack["error"]["code"] == "token_revoked"
+
+
+def _grid_membership(world):
+    import sqlalchemy as sa
+
+    from app.core.permissions import Role
+    from app.regions.models import Membership
+
+    return db.session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == world.grid_worker.id, Membership.role == Role.GRID_WORKER
+        )
+    )
+
+
+def test_a_worker_whose_membership_ends_stops_hearing_at_once(app, client, world, auth, sockets):
+    """The conversation's audience is cached per process; ending a membership here clears it."""
+    from app.regions.models import MembershipStatus
+
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
+    assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
+    _grid_membership(world).status = MembershipStatus.REJECTED
+    db.session.commit()
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
+    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    time.sleep(0.2)
+    assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
+
+
+def test_a_membership_ended_by_another_process_is_heard_within_the_audience_ttl(
+    app, client, world, auth, sockets, monkeypatch
+):
+    import sqlalchemy as sa
+
+    from app.chat import access
+    from app.regions.models import Membership, MembershipStatus
+
+    monkeypatch.setattr(access, "AUDIENCE_TTL_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
+    assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
+    membership_id = _grid_membership(world).id
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership_id)
+            .values(status=MembershipStatus.REJECTED)
+        )
+    time.sleep(0.4)
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
+    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    time.sleep(0.2)
+    assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
