@@ -44,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=15, help="summaries timed (default 15)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep; no build")
+    parser.add_argument("--no-export", action="store_true", help="time the summary only (no CSV exports)")
     parser.add_argument("--export-child", help=argparse.SUPPRESS)  # JSON: run one export and report
     return parser.parse_args()
 
@@ -59,7 +60,7 @@ INSERT INTO reports (
     grid_id, community_id, region_id, status, created_at, updated_at, accepted_at, contacted_at, resolved_at,
     closed_at, dispatch_minutes, contact_minutes, resolve_minutes, dispatch_due, contact_due, resolve_due,
     extension_minutes, due_kind, due_at, warning, resolution_round, redo_count, supervised, me_too_count,
-    version)
+    rated_at, rated_resolved, rated_satisfaction, version)
 SELECT cat.id, 'complaint', '楼下垃圾堆放 #' || g, bg.lat, bg.lng, '[]', false, g % 7 <> 0, 'app', :reporter,
        bg.grid_id, bg.community_id, bg.grid_id, st.status, ts, ts,
        CASE WHEN st.status NOT IN ('submitted', 'rejected') THEN ts + (g % 7) * interval '25 minutes' END,
@@ -77,7 +78,12 @@ SELECT cat.id, 'complaint', '楼下垃圾堆放 #' || g, bg.lat, bg.lng, '[]', f
        CASE WHEN st.status IN ('submitted', 'accepted', 'in_progress')
             THEN (ARRAY['none', 'yellow', 'red'])[1 + g % 3] ELSE 'none' END,
        CASE WHEN st.status IN ('resolved', 'closed') THEN 1 ELSE 0 END,
-       CASE WHEN g % 17 = 0 THEN 1 ELSE 0 END, g % 51 = 0, 0, 1
+       CASE WHEN g % 17 = 0 THEN 1 ELSE 0 END, g % 51 = 0, 0,
+       -- every closed report was rated when it closed; the rating itself is copied from these below
+       CASE WHEN st.status = 'closed' THEN ts + (g % 13) * interval '14 hours' + interval '1 day' END,
+       CASE WHEN st.status = 'closed' THEN g % 6 <> 0 END,
+       CASE WHEN st.status = 'closed' THEN 1 + g % 5 END,
+       1
 FROM generate_series(1, :n) AS g
 CROSS JOIN LATERAL (SELECT now() - (g * interval '31.5 seconds') AS ts) t
 CROSS JOIN LATERAL (
@@ -91,7 +97,8 @@ JOIN report_categories cat ON cat.code = 'env.garbage'
 
 RATINGS_SQL = """
 INSERT INTO report_ratings (report_id, round, user_id, resolved, satisfaction, comment, created_at)
-SELECT id, 1, :reporter, id % 6 <> 0, 1 + id % 5, NULL, closed_at FROM reports WHERE status = 'closed'
+SELECT id, 1, :reporter, rated_resolved, rated_satisfaction, NULL, rated_at
+FROM reports WHERE rated_at IS NOT NULL
 """
 
 # One row per step the report went through; data and photo lists as the app writes them.
@@ -240,6 +247,10 @@ def measure(app, url, args, admin, district, communities) -> None:
     print(f"district month summary p50 {summary:.0f} ms (target ≤ 500 ms: {verdict}); "
           f"ratio to the bare stack {summary / health:.0f}")  # fmt: skip
 
+    sql_breakdown(client, query, headers)
+    if args.no_export:
+        return
+
     # --- the export's memory: one child process per size, so each peak is its own -------------------------
     token = headers["Authorization"]
     today = _local_today()
@@ -262,6 +273,36 @@ def measure(app, url, args, admin, district, communities) -> None:
     gap = results[1]["peak_mb"] - results[0]["peak_mb"]
     print(f"peak memory {results[1]['rows']:,} rows - {results[0]['rows']:,} rows = {gap:.0f} MB "
           f"(target within 50 MB: {'met' if abs(gap) <= 50 else 'NOT met'})")  # fmt: skip
+
+
+def sql_breakdown(client, query: dict, headers: dict) -> None:
+    """The database time of each statement of one district month summary (the median of three requests)."""
+    from app.extensions import db
+
+    runs: list[list[tuple[float, str]]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        took = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        runs[-1].append((took, " ".join(statement.split())[:90]))
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    sa.event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        for _ in range(3):
+            runs.append([])
+            client.get("/api/v1/dashboard/summary", query_string=query, headers=headers)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+        sa.event.remove(db.engine, "after_cursor_execute", after)
+    totals = sorted(sum(t for t, _ in run) for run in runs)
+    print(f"\nSQL of one district month summary: {len(runs[0])} statements, {totals[1]:.0f} ms in the "
+          f"database (median of 3); the slowest:")  # fmt: skip
+    slowest = sorted(range(len(runs[0])), key=lambda i: -statistics.median(r[i][0] for r in runs))[:6]
+    for i in slowest:
+        print(f"  {statistics.median(r[i][0] for r in runs):7.1f} ms  {runs[0][i][1]}")
 
 
 def export_child(url: sa.URL, job: dict) -> None:

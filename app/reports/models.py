@@ -214,6 +214,12 @@ class Report(db.Model):
     redo_count: Mapped[int] = mapped_column(default=0)
     supervised: Mapped[bool] = mapped_column(default=False)  # 督办
     me_too_count: Mapped[int] = mapped_column(default=0)
+    # The latest rating's verdict, copied here by rate_report so the dashboard counts a period's ratings in
+    # the same pass over reports as its other figures (no join of every rating to its report). The ratings
+    # table stays the record; these are NULL until the first rating.
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rated_resolved: Mapped[bool | None] = mapped_column()
+    rated_satisfaction: Mapped[int | None] = mapped_column()
     # Optimistic lock: the deadline worker and a worker's move never overwrite each other silently.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -265,6 +271,8 @@ class ReportRating(db.Model):
     satisfaction: Mapped[int] = mapped_column()
     comment: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the report's next rating (after a redo) was given; NULL while this is the report's latest rating.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReportSupport(db.Model):

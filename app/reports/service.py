@@ -316,6 +316,18 @@ def rate_report(
             db.session.flush()
     except IntegrityError as exc:
         raise ConflictError("You already rated this resolution.", code="already_rated") from exc
+    # The previous round's rating is superseded now, and the report carries the latest verdict (the dashboard
+    # counts "each report's latest rating given in the period" from these; see docs/dashboard.md).
+    db.session.execute(
+        sa.update(ReportRating)
+        .where(
+            ReportRating.report_id == report.id,
+            ReportRating.id != rating.id,
+            ReportRating.superseded_at.is_(None),
+        )
+        .values(superseded_at=now)
+    )
+    report.rated_at, report.rated_resolved, report.rated_satisfaction = now, resolved, satisfaction
     report.updated_at = now
     verdict = {"resolved": resolved, "satisfaction": satisfaction, "round": rating.round}
     add_event(report, "rate", actor=by, note=rating.comment, data=verdict)

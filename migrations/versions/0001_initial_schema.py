@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 05:29:26.268579
+Create Date: 2026-11-28 05:46:51.465136
 
 """
 
@@ -890,6 +890,9 @@ def upgrade():
         sa.Column("redo_count", sa.Integer(), nullable=False),
         sa.Column("supervised", sa.Boolean(), nullable=False),
         sa.Column("me_too_count", sa.Integer(), nullable=False),
+        sa.Column("rated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rated_resolved", sa.Boolean(), nullable=True),
+        sa.Column("rated_satisfaction", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["assignee_id"], ["users.id"], name=op.f("fk_reports_assignee_id_users")),
         sa.ForeignKeyConstraint(
@@ -941,6 +944,7 @@ def upgrade():
             sqlite_where=sa.text("status IN ('submitted', 'accepted', 'in_progress')"),
         )
         batch_op.create_index("ix_reports_position", ["lat", "lng"], unique=False)
+        batch_op.create_index("ix_reports_rated_at", ["rated_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_region_id"), ["region_id"], unique=False)
         batch_op.create_index("ix_reports_reporter_list", ["reporter_id", "created_at", "id"], unique=False)
         batch_op.create_index("ix_reports_resolved_at", ["resolved_at"], unique=False)
@@ -1136,6 +1140,7 @@ def upgrade():
         sa.Column("satisfaction", sa.Integer(), nullable=False),
         sa.Column("comment", sa.String(length=500), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
@@ -1149,6 +1154,13 @@ def upgrade():
     with op.batch_alter_table("report_ratings", schema=None) as batch_op:
         batch_op.create_index("ix_report_ratings_created_at", ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_report_ratings_report_id"), ["report_id"], unique=False)
+        batch_op.create_index(
+            "ix_report_ratings_superseded",
+            ["created_at"],
+            unique=False,
+            postgresql_where=sa.text("superseded_at IS NOT NULL"),
+            sqlite_where=sa.text("superseded_at IS NOT NULL"),
+        )
 
     op.create_table(
         "report_supports",
@@ -1234,6 +1246,11 @@ def downgrade():
     op.drop_table("uploads")
     op.drop_table("report_supports")
     with op.batch_alter_table("report_ratings", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_report_ratings_superseded",
+            postgresql_where=sa.text("superseded_at IS NOT NULL"),
+            sqlite_where=sa.text("superseded_at IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_report_ratings_report_id"))
         batch_op.drop_index("ix_report_ratings_created_at")
 
@@ -1264,6 +1281,7 @@ def downgrade():
         batch_op.drop_index("ix_reports_resolved_at")
         batch_op.drop_index("ix_reports_reporter_list")
         batch_op.drop_index(batch_op.f("ix_reports_region_id"))
+        batch_op.drop_index("ix_reports_rated_at")
         batch_op.drop_index("ix_reports_position")
         batch_op.drop_index(
             "ix_reports_open_due",
