@@ -40,6 +40,7 @@ from app.core.permissions import Role
 from app.core.unique import first_write_guard
 from app.extensions import db
 from app.uploads.models import Upload
+from app.uploads.service import unattached
 
 MAX_ATTACHMENTS = 6
 PREVIEW_CHARS = 60
@@ -157,13 +158,7 @@ def _check_attachments(ids: list[int], *, by: User) -> None:
     free = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Upload)
-        .where(
-            Upload.id.in_(ids),
-            Upload.owner_id == by.id,
-            Upload.report_id.is_(None),
-            Upload.consultation_id.is_(None),
-            ~sa.exists().where(ChatAttachment.upload_id == Upload.id),
-        )
+        .where(Upload.id.in_(ids), Upload.owner_id == by.id, unattached())
     )
     if free != len(ids):
         raise UnprocessableError(

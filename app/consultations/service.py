@@ -29,6 +29,7 @@ from app.push.models import PushKind
 from app.push.service import notify_region, notify_users
 from app.regions.models import Membership, MembershipStatus, Region
 from app.uploads.models import Upload
+from app.uploads.service import unattached
 
 STANCE_COUNTER = {Stance.FOR: "for_count", Stance.AGAINST: "against_count", Stance.NEUTRAL: "neutral_count"}
 EDITABLE = ("title", "body", "closes_at", "outcome_due_at")
@@ -80,12 +81,7 @@ def _attach_photos(consultation: Consultation, photo_ids: list[int], *, by: User
         raise UnprocessableError(fields={"photo_ids": ["Each photo once, from your own uploads."]})
     result = db.session.execute(
         sa.update(Upload)
-        .where(
-            Upload.id.in_(photo_ids),
-            Upload.owner_id == by.id,
-            Upload.report_id.is_(None),
-            Upload.consultation_id.is_(None),
-        )
+        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, unattached())
         .values(consultation_id=consultation.id)
         .execution_options(synchronize_session=False)
     )

@@ -34,6 +34,7 @@ from app.reports.models import (
 from app.reports.timeline import add_event
 from app.reports.workflow import HANDLERS, Action, move_report, needs_proof_photo
 from app.uploads.models import Upload
+from app.uploads.service import unattached
 
 # --- photos ------------------------------------------------------------------------------------------------
 
@@ -47,12 +48,7 @@ def check_photos(photo_ids: list[int], *, by: User | None, field: str = "photo_i
     found = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Upload)
-        .where(
-            Upload.id.in_(photo_ids),
-            Upload.owner_id == by.id,
-            Upload.report_id.is_(None),
-            Upload.consultation_id.is_(None),
-        )
+        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, unattached())
     )
     if found != len(photo_ids):
         raise UnprocessableError(
@@ -65,12 +61,7 @@ def attach_photos(report: Report, photo_ids: list[int], *, by: User, field: str 
     check_photos(photo_ids, by=by, field=field)
     result = db.session.execute(
         sa.update(Upload)
-        .where(
-            Upload.id.in_(photo_ids),
-            Upload.owner_id == by.id,
-            Upload.report_id.is_(None),
-            Upload.consultation_id.is_(None),
-        )
+        .where(Upload.id.in_(photo_ids), Upload.owner_id == by.id, unattached())
         .values(report_id=report.id)
         .execution_options(synchronize_session=False)
     )

@@ -153,11 +153,16 @@ def get_upload_to_serve(
 ORPHAN_HOURS = 24
 
 
-def _in_chat():
-    """Images sent in a chat message are attached too (app/chat keeps the link)."""
+def unattached() -> sa.ColumnElement[bool]:
+    """The one rule for an upload still free to claim: on no report, no consultation and in no chat message
+    (app/chat keeps that link in its own table). Every feature that attaches photos claims through this."""
     from app.chat.models import ChatAttachment
 
-    return sa.exists().where(ChatAttachment.upload_id == Upload.id)
+    return sa.and_(
+        Upload.report_id.is_(None),
+        Upload.consultation_id.is_(None),
+        ~sa.exists().where(ChatAttachment.upload_id == Upload.id),
+    )
 
 
 def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
@@ -168,12 +173,7 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
     while True:
         rows = db.session.execute(
             sa.select(Upload.id, Upload.key, Upload.thumb_key)
-            .where(
-                Upload.report_id.is_(None),
-                Upload.consultation_id.is_(None),
-                Upload.created_at < before,
-                ~_in_chat(),
-            )
+            .where(unattached(), Upload.created_at < before)
             .limit(chunk)
         ).all()
         if not rows:
@@ -183,12 +183,7 @@ def purge_orphans(before: datetime, *, chunk: int = 500) -> int:
             storage.delete(row.thumb_key)
         db.session.execute(
             sa.delete(Upload)
-            .where(
-                Upload.id.in_([r.id for r in rows]),
-                Upload.report_id.is_(None),
-                Upload.consultation_id.is_(None),
-                ~_in_chat(),
-            )
+            .where(Upload.id.in_([r.id for r in rows]), unattached())
             .execution_options(synchronize_session=False)
         )
         db.session.commit()

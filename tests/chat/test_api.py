@@ -319,9 +319,21 @@ def test_photos_go_through_uploads_and_are_seen_by_the_conversation_only(client,
     assert "sig=" in att["url"]
     assert client.get(f"/api/v1/uploads/{upload_id}", headers=auth(world.grid_worker)).status_code == 200
     assert client.get(f"/api/v1/uploads/{upload_id}", headers=auth(world.worker2)).status_code == 404
-    # One photo, one message.
+    # One photo, one message; and not a report's photo either (app.uploads.service.unattached).
     again = send(client, auth(world.resident), conv["id"], "again", attachment_ids=[upload_id])
     assert again.status_code == 422
+    from app.reports.categories import seed_categories
+
+    seed_categories()
+    db.session.commit()
+    report = client.post(
+        "/api/v1/reports",
+        json={"category": "power.streetlight", "description": "路灯不亮", "lat": 22.555, "lng": 113.885,
+              "photo_ids": [upload_id]},
+        headers=auth(world.resident),
+    )  # fmt: skip
+    assert report.status_code == 422
+    assert "photo_ids" in report.get_json()["error"]["fields"]
     # Not purged as an orphan.
     from app.uploads.service import purge_orphans
 
