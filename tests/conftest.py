@@ -11,6 +11,9 @@ from app import create_app
 from app.extensions import db, limiter
 from config import TestingConfig
 
+# Fixtures shared across folders: the local push service and the SMS backend (tests/push, chat, e2e).
+pytest_plugins = ["tests.push.fixtures"]
+
 # make test runs the suite once on SQLite and, with TEST_DATABASE_URL set, once more with
 # LINLI_TEST_BACKEND=postgresql on PostgreSQL (and Redis from TEST_REDIS_URL).
 BACKEND = os.environ.get("LINLI_TEST_BACKEND", "sqlite")

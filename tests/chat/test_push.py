@@ -7,17 +7,7 @@ import pytest
 
 from app.core.db import utcnow
 from app.outbox.worker import Worker
-from app.push import fallback
-from app.push.vapid import keys
 from tests.chat.helpers import open_conv, send
-from tests.push.receiver import PushReceiver
-
-
-@pytest.fixture
-def receiver(app):
-    push_service = PushReceiver(vapid_public_key=keys().public_key).start()
-    yield push_service
-    push_service.stop()
 
 
 @pytest.fixture
@@ -29,11 +19,8 @@ def worker(app, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _sms(app):
-    sender = fallback.sender()
-    sender.clear()
-    yield sender
-    sender.clear()
+def _sms(sms):
+    return sms
 
 
 def subscribe(client, auth, user, receiver) -> str:

@@ -23,7 +23,6 @@ from tests.e2e.helpers import (
     watch,
 )
 from tests.e2e.test_ui import GO, MEASURE, TARGETS
-from tests.push.receiver import PushReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -77,13 +76,6 @@ def persistent_context(playwright_session, live_server):
     for context, folder in made:
         context.close()
         folder.cleanup()
-
-
-@pytest.fixture
-def receiver(app):
-    push_service = PushReceiver(vapid_public_key=keys().public_key).start()
-    yield push_service
-    push_service.stop()
 
 
 def subscriptions_of(user) -> list[PushSubscription]:
