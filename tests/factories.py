@@ -69,6 +69,23 @@ def auth_header(user: User) -> dict:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
+# The people of World.build(), each a World attribute (tests that sweep every role iterate over these).
+USER_NAMES = (
+    "admin",
+    "street_staff",
+    "street2_staff",
+    "worker",
+    "grid_worker",
+    "committee",
+    "worker2",
+    "resident",
+    "resident2",
+    "outsider",
+    "pending",
+    "stranger",
+)
+
+
 @dataclass
 class World:
     district: Region
@@ -112,23 +129,7 @@ class World:
         u1 = UnitFactory(community_id=c1.id, grid_id=g1.id, building="1", room="101")
         u2 = UnitFactory(community_id=c1.id, grid_id=g2.id, building="2", room="202")
         u3 = UnitFactory(community_id=c2.id, grid_id=g3.id, building="3", room="303")
-        users = {
-            name: UserFactory(name=name)
-            for name in (
-                "admin",
-                "street_staff",
-                "street2_staff",
-                "worker",
-                "grid_worker",
-                "committee",
-                "worker2",
-                "resident",
-                "resident2",
-                "outsider",
-                "pending",
-                "stranger",
-            )
-        }
+        users = {name: UserFactory(name=name) for name in USER_NAMES}
         member(users["admin"], d, Role.ADMIN)
         member(users["street_staff"], s1, Role.STREET_STAFF)
         member(users["street2_staff"], s2, Role.STREET_STAFF)

@@ -4,23 +4,11 @@ import pytest
 
 from app.audit.models import AuditLog
 from app.notices.models import Notice
+from tests.factories import USER_NAMES
 from tests.notices.helpers import count
 
 URL = "/api/v1/notices"
-USERS = (
-    "admin",
-    "street_staff",
-    "street2_staff",
-    "worker",
-    "grid_worker",
-    "committee",
-    "worker2",
-    "resident",
-    "resident2",
-    "outsider",
-    "pending",
-    "stranger",
-)
+USERS = USER_NAMES
 
 # Staff serving C1 (admin of the district, street staff of its street, its worker and committee) may do
 # everything. The grid worker and C1's residents see the notice but may not manage it: 403. Those who do
