@@ -340,27 +340,27 @@ class PublicReportSchema(Schema):
     timeline = fields.List(fields.Nested(PublicTimelineEntrySchema))
 
 
-class NearbySchema(Schema):
+class _ReportPointSchema(Schema):
+    """What anyone nearby may know of a report: what, how far along, since when, how many care."""
+
     id = fields.Integer()
     category = fields.Nested(CategoryRefSchema)
     status = fields.Enum(ReportStatus, by_value=True)
-    description = fields.String()
-    distance_m = fields.Integer()
     created_at = fields.AwareDateTime()
     me_too_count = fields.Integer()
+
+
+class NearbySchema(_ReportPointSchema):
+    description = fields.String()
+    distance_m = fields.Integer()
     mine = fields.Boolean()
 
 
-class MapPointSchema(Schema):
+class MapPointSchema(_ReportPointSchema):
     """A dot on the public map: no description, no names, the position rounded to about 10 m."""
 
-    id = fields.Integer()
-    category = fields.Nested(CategoryRefSchema)
-    status = fields.Enum(ReportStatus, by_value=True)
     lat = fields.Float()
     lng = fields.Float()
-    created_at = fields.AwareDateTime()
-    me_too_count = fields.Integer()
 
 
 class MeTooSchema(Schema):
