@@ -95,3 +95,14 @@ def new_context(browser, live_server):
 @pytest.fixture
 def page(new_context):
     return watch(new_context().new_page())
+
+
+@pytest.fixture
+def reporting(app, tmp_path, monkeypatch):
+    """Report screens need the category tree, and somewhere to keep the photos taken in the browser."""
+    from app.extensions import db
+    from app.reports.categories import seed_categories
+
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path / "uploads")
+    seed_categories()
+    db.session.commit()

@@ -8,22 +8,13 @@ import sqlalchemy as sa
 from PIL import Image
 
 from app.extensions import db
-from app.reports.categories import seed_categories
 from app.reports.models import Report
 from app.uploads import service as upload_service
 from app.uploads.models import Upload
 from tests.e2e.helpers import screenshot, sign_in, wait_for_service_worker, watch
+from tests.reports.helpers import IN_G1
 
 pytestmark = pytest.mark.e2e
-
-IN_G1 = {"lat": 22.555, "lng": 113.885}
-
-
-@pytest.fixture
-def reporting(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path / "uploads")
-    seed_categories()
-    db.session.commit()
 
 
 def file_report(client, headers, description: str) -> dict:

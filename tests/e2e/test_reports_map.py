@@ -5,20 +5,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.extensions import db
-from app.reports.categories import seed_categories
 from tests.e2e.helpers import screenshot, sign_in, watch
 
 pytestmark = pytest.mark.e2e
 
 HERE = {"latitude": 22.555, "longitude": 113.885}
-
-
-@pytest.fixture
-def reporting(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path / "uploads")
-    seed_categories()
-    db.session.commit()
 
 
 def test_the_public_map_draws_grids_and_reports_without_tiles(

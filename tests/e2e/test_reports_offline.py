@@ -4,7 +4,6 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.reports.categories import seed_categories
 from app.reports.models import Report
 from app.uploads.models import Upload
 from tests.e2e.helpers import WAIT_MS, screenshot, sign_in, wait_for_service_worker, watch
@@ -20,13 +19,6 @@ HERE = {"latitude": 22.555, "longitude": 113.885}
 def count(model) -> int:
     with db.engine.connect() as conn:
         return conn.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def reporting(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path / "uploads")
-    seed_categories()
-    db.session.commit()
 
 
 def test_a_report_made_offline_is_sent_exactly_once_when_the_network_returns(world, reporting, new_context):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.reports.categories import seed_categories, seed_departments
+from app.reports.categories import seed_departments
 from app.reports.deadlines import check_deadlines
 from app.reports.models import Report, ReportStatus
 from app.uploads.models import Upload
@@ -22,9 +22,8 @@ HERE = {"latitude": 22.555, "longitude": 113.885}
 
 
 @pytest.fixture
-def reporting(app, world, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path / "uploads")
-    seed_categories()
+def reporting(reporting, world):
+    """The categories of every report test (tests/e2e/conftest.py), and the departments to whistle."""
     seed_departments(world.district)
     db.session.commit()
 

@@ -5,23 +5,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.reports.categories import seed_categories
 from app.reports.models import Report, ReportStatus
 from app.reports.workflow import Action
 from tests.e2e.helpers import WAIT_MS, screenshot, sign_in, watch
-from tests.reports.helpers import advance, make_report
+from tests.reports.helpers import IN_G1, advance, make_report
 from tests.uploads.images import phone_jpeg
 
 pytestmark = pytest.mark.e2e
-
-IN_G1 = {"lat": 22.555, "lng": 113.885}
-
-
-@pytest.fixture
-def reporting(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path / "uploads")
-    seed_categories()
-    db.session.commit()
 
 
 def file_report(client, headers, **fields) -> dict:
