@@ -1,33 +1,35 @@
 """The signed-in user of a request, and JWT failures answered in the one error envelope."""
 
-from flask import Flask
-from flask_jwt_extended import current_user as _jwt_current_user
+from flask import Flask, g
+from flask_jwt_extended import get_current_user
 
 from app.core.errors import error_response
 from app.extensions import jwt
 
 
+def current_principal():
+    """The verified login of this request (see app.auth.principal), or None without one."""
+    return get_current_user()
+
+
 def current_user():
-    return _jwt_current_user._get_current_object()
+    """The signed-in ORM user, loaded on first use; None when the request carries no token."""
+    principal = get_current_user()
+    return None if principal is None else principal.user
 
 
 def init_app(app: Flask) -> None:
-    from app.auth.service import load_token_user
+    from app.auth.principal import load_principal
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header, payload) -> bool:
-        # Loads the user in the same query; flask-jwt-extended asks the user loader right after.
-        user = load_token_user(payload)
-        from flask import g
-
-        g._token_user = user
-        return user is None
+        # The login check yields the principal; flask-jwt-extended asks the user loader right after.
+        g._principal = principal = load_principal(payload)
+        return principal is None
 
     @jwt.user_lookup_loader
     def _lookup(_header, payload):
-        from flask import g
-
-        return g.pop("_token_user", None) or load_token_user(payload)
+        return g.pop("_principal", None) or load_principal(payload)
 
     @jwt.unauthorized_loader
     def _missing(reason: str):

@@ -79,17 +79,21 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list:
 
 
 def _after(keys: list[SortKey], values: list) -> sa.ColumnElement[bool]:
-    """Rows strictly after `values` in the sort order, spelled out so SQLite and PostgreSQL agree."""
-    key = keys[0]
-    # A bound parameter, because SQLAlchemy refuses `column < True` written with a bare boolean.
-    value = sa.bindparam(None, values[0], type_=key.column.type)
+    # Bound parameters, because SQLAlchemy refuses `column < True` written with a bare boolean.
+    params = [sa.bindparam(None, v, type_=k.column.type) for k, v in zip(keys, values, strict=True)]
+    return _beyond(keys, params)
+
+
+def _beyond(keys: list[SortKey], params: list) -> sa.ColumnElement[bool]:
+    """Rows strictly after `params` in the sort order, spelled out so SQLite and PostgreSQL agree."""
+    key, value = keys[0], params[0]
     beyond = key.column < value if key.descending else key.column > value
     if len(keys) == 1:
         return beyond
     # The redundant bound on the first key lets an index on (…, key, …) seek straight to the cursor; with the
     # OR alone PostgreSQL scanned every row before it, so page 500 cost 500 pages (bench/bench_reports.py).
     within = key.column <= value if key.descending else key.column >= value
-    return sa.and_(within, sa.or_(beyond, sa.and_(key.column == value, _after(keys[1:], values[1:]))))
+    return sa.and_(within, sa.or_(beyond, sa.and_(key.column == value, _beyond(keys[1:], params[1:]))))
 
 
 def order_by(keys: list[SortKey]) -> list[sa.ColumnElement]:
@@ -108,6 +112,23 @@ def cut_page(rows: list, keys: list[SortKey], *, limit: int) -> tuple[list, str 
     """The rows of a `page_query` (objects or Core rows with the keys' attributes) and the next cursor."""
     next_cursor = encode_cursor(rows[limit - 1], keys) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def keyset_page(stmt: sa.Select, keys: list[SortKey], *, after: bool) -> sa.Select:
+    """`page_query` for a statement built once and run many times: the cursor's values and the limit are
+    named bound parameters, filled in by `keyset_params`. Building a statement costs more than running it
+    on a hot path such as the notices feed."""
+    if after:
+        stmt = stmt.where(_beyond(keys, [sa.bindparam(f"after_{k.attr}", type_=k.column.type) for k in keys]))
+    return stmt.order_by(*order_by(keys)).limit(sa.bindparam("page_limit", type_=sa.Integer))
+
+
+def keyset_params(keys: list[SortKey], *, limit: int, cursor: str | None) -> dict:
+    """The parameters of a `keyset_page(..., after=bool(cursor))` statement."""
+    params = {"page_limit": limit + 1}
+    if cursor:
+        params |= {f"after_{k.attr}": v for k, v in zip(keys, decode_cursor(cursor, keys), strict=True)}
+    return params
 
 
 def paginate(session, stmt: sa.Select, keys: list[SortKey], *, limit: int, cursor: str | None):

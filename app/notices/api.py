@@ -5,7 +5,7 @@ from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 
 from app.core.after_commit import commit
-from app.core.auth import current_user
+from app.core.auth import current_principal, current_user
 from app.core.schemas import page_schema
 from app.notices import service
 from app.notices.schemas import (
@@ -30,7 +30,7 @@ LIST_ARGS = NoticeListArgs()
 @bp.response(200, NoticePageSchema)
 def list_notices(args):
     """The caller's notices, pinned first then newest; staff may pass `status` to manage their regions'."""
-    items, next_cursor = service.list_notices(viewer=current_user(), **args)
+    items, next_cursor = service.list_notices(viewer=current_principal(), **args)
     # A ready response passes flask-smorest's schema untouched; dump_feed_item keeps the same shape.
     return jsonify({"data": [dump_feed_item(item) for item in items], "next_cursor": next_cursor})
 

@@ -5,6 +5,7 @@ Functions here flush but never commit. A notice the viewer may not see is a NotF
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,9 +13,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.audit.service import record
 from app.auth.models import User
+from app.auth.principal import Principal, path_ids
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
-from app.core.pagination import SortKey, cut_page, order_by, page_query
+from app.core.pagination import SortKey, cut_page, keyset_page, keyset_params, order_by
 from app.core.permissions import NOTICE_ROLES, STAFF_ROLES, Role, serves, staff_paths
 from app.extensions import db
 from app.notices.models import Notice, NoticeRead
@@ -39,44 +41,18 @@ class ReaderScope:
     def covers(self, region: Region) -> bool:
         return region.id in self.region_ids or any(region.path.startswith(p) for p in self.subtree_paths)
 
-    def clause(self) -> sa.ColumnElement[bool]:
-        conditions = []
-        if self.region_ids:
-            conditions.append(Notice.region_id.in_(sorted(self.region_ids)))
-        if self.subtree_paths:
-            conditions.append(Notice.region_id.in_(_subtree_ids(self.subtree_paths)))
-        return sa.or_(sa.false(), *conditions)
 
-
-def reader_scope(user: User) -> ReaderScope:
+def reader_scope(viewer: Principal) -> ReaderScope:
     """Residents read their home chain (grid, community, street, district); staff read their region's
     ancestors and everything beneath it. Without an active membership a user reads nothing."""
     scope = ReaderScope()
-    homes: list[int] = []
-    for m in user.active_memberships:
+    for m in viewer.memberships:
+        scope.region_ids.update(path_ids(m.region_path))
         if m.role == Role.RESIDENT:
-            home = m.home_region_id
-            scope.region_ids.update(m.region.ancestor_ids)
-            if home == m.region_id:
-                continue
-            if m.unit.community_id == m.region_id:
-                # The unit register only takes grids of the unit's own community, so the home grid
-                # sits right under the region joined: its chain is that one's plus the grid.
-                scope.region_ids.add(home)
-            else:
-                homes.append(home)
+            scope.region_ids.update(m.home_ids)
         else:
-            scope.region_ids.update(m.region.ancestor_ids)
-            scope.subtree_paths.append(m.region.path)
-    if homes:
-        # Otherwise one query fetches the path of every such home.
-        for path in db.session.scalars(sa.select(Region.path).where(Region.id.in_(homes))):
-            scope.region_ids.update(int(part) for part in path.strip("/").split("/") if part)
+            scope.subtree_paths.append(m.region_path)
     return scope
-
-
-def _subtree_ids(paths: list[str]) -> sa.Select:
-    return sa.select(Region.id).where(sa.or_(*[Region.path.startswith(p, autoescape=True) for p in paths]))
 
 
 def manages(user: User, region: Region) -> bool:
@@ -104,7 +80,7 @@ def _status_clause(status: str, now: datetime) -> sa.ColumnElement[bool]:
 
 def list_notices(
     *,
-    viewer: User,
+    viewer: Principal,
     limit: int,
     cursor: str | None,
     q: str | None = None,
@@ -114,33 +90,31 @@ def list_notices(
     """The viewer's feed (published notices of their scope), or with `status` the notices of the regions
     they manage in that state; pinned first, then newest. Items are plain dicts (see FEED_COLUMNS)."""
     now = utcnow()
-    where: list[sa.ColumnElement[bool]] = []
+    params = {"now": now, "viewer_id": viewer.user_id}
     if status is None:
         scope = reader_scope(viewer)
         if not scope.region_ids and not scope.subtree_paths:
             return [], None
-        where += [scope.clause(), _published(now)]
+        subtrees = scope.subtree_paths
+        params["region_ids"] = sorted(scope.region_ids)
     else:
-        paths = staff_paths(viewer, NOTICE_ROLES)
-        if not paths:
+        subtrees = viewer.staff_paths(NOTICE_ROLES)
+        if not subtrees:
             raise ForbiddenError("Only staff who manage notices may filter by status.")
-        where += [Notice.region_id.in_(_subtree_ids(paths)), _status_clause(status, now)]
+    params |= {f"subtree_{i}": _prefix_pattern(path) for i, path in enumerate(subtrees)}
     if region_id is not None:
         path = db.session.scalar(sa.select(Region.path).where(Region.id == region_id))
         if path is None:
             raise UnprocessableError(fields={"region_id": ["No such region."]})
-        where.append(Notice.region_id.in_(_subtree_ids([path])))
-    if q and q.strip():
-        words = q.strip()
-        where.append(
-            sa.or_(
-                Notice.title.icontains(words, autoescape=True), Notice.body.icontains(words, autoescape=True)
-            )
-        )
+        params["within"] = _prefix_pattern(path)
+    words = (q or "").strip()
+    if words:
+        params["words"] = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    params |= keyset_params(FEED_ORDER, limit=limit, cursor=cursor)
+    stmt = _feed_statement(status, len(subtrees), bool(cursor), bool(words), region_id is not None)
     # Plain rows want no ORM machinery: the session's connection runs them in the same transaction, cheaper.
-    feed = db.session.connection().execute(_feed_query(where, viewer, limit=limit, cursor=cursor))
-    rows, next_cursor = cut_page(feed.all(), FEED_ORDER, limit=limit)
-    paths = staff_paths(viewer, NOTICE_ROLES)
+    rows, next_cursor = cut_page(db.session.connection().execute(stmt, params).all(), FEED_ORDER, limit=limit)
+    paths = viewer.staff_paths(NOTICE_ROLES)
     items = [
         {
             **row._mapping,
@@ -152,6 +126,11 @@ def list_notices(
         for row in rows
     ]
     return items, next_cursor
+
+
+def _prefix_pattern(path: str) -> str:
+    # Materialized paths hold only digits and slashes, so the prefix needs no LIKE escaping.
+    return path + "%"
 
 
 FEED_COLUMNS = (
@@ -180,17 +159,37 @@ FEED_COLUMNS = (
 )
 
 
-def _feed_query(where: list, viewer: User, *, limit: int, cursor: str | None) -> sa.Select:
-    """One query for a page with its regions, authors and the viewer's read flags. The page is cut in a
-    subquery before joining: SQLite would otherwise join every matching notice and only then sort and
-    cut (tens of ms at 10,000 notices against a fraction of one)."""
-    page = page_query(sa.select(Notice.id).where(*where), FEED_ORDER, limit=limit, cursor=cursor).subquery()
+@lru_cache(maxsize=256)
+def _feed_statement(status: str | None, subtrees: int, after: bool, search: bool, within: bool) -> sa.Select:
+    """The feed's one query for a page with its regions, authors and the viewer's read flags, built once per
+    shape: constructing it cost more than SQLite takes to run it. The parameters are those `list_notices`
+    fills in. The page is cut in a subquery before joining: SQLite would otherwise join every matching
+    notice and only then sort and cut (tens of ms at 10,000 notices against a fraction of one)."""
+    now = sa.bindparam("now", type_=Notice.publish_at.type)
+    prefixes = [Region.path.like(sa.bindparam(f"subtree_{i}")) for i in range(subtrees)]
+    in_subtrees = Notice.region_id.in_(sa.select(Region.id).where(sa.or_(sa.false(), *prefixes)))
+    if status is None:
+        in_scope = Notice.region_id.in_(sa.bindparam("region_ids", expanding=True))
+        where = [sa.or_(in_scope, in_subtrees) if subtrees else in_scope, _published(now)]
+    else:
+        where = [in_subtrees, _status_clause(status, now)]
+    if within:
+        where.append(
+            Notice.region_id.in_(sa.select(Region.id).where(Region.path.like(sa.bindparam("within"))))
+        )
+    if search:
+        words = sa.bindparam("words")
+        where.append(sa.or_(Notice.title.ilike(words, escape="\\"), Notice.body.ilike(words, escape="\\")))
+    page = keyset_page(sa.select(Notice.id).where(*where), FEED_ORDER, after=after).subquery()
     return (
         sa.select(*FEED_COLUMNS)
         .join(page, page.c.id == Notice.id)
         .join(Region, Region.id == Notice.region_id)
         .join(User, User.id == Notice.author_id)
-        .outerjoin(NoticeRead, sa.and_(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == viewer.id))
+        .outerjoin(
+            NoticeRead,
+            sa.and_(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == sa.bindparam("viewer_id")),
+        )
         .order_by(*order_by(FEED_ORDER))
     )
 
@@ -214,7 +213,7 @@ def _annotate(notices: list[Notice], viewer: User, now: datetime) -> None:
 def _visible(notice: Notice, viewer: User, now: datetime) -> bool:
     if manages(viewer, notice.region):
         return True
-    return notice.status_at(now) == "published" and reader_scope(viewer).covers(notice.region)
+    return notice.status_at(now) == "published" and reader_scope(Principal.of(viewer)).covers(notice.region)
 
 
 def get_notice(notice_id: int, *, viewer: User) -> Notice:

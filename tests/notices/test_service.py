@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.auth.principal import Principal
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.permissions import Role
@@ -15,13 +16,13 @@ from tests.factories import UserFactory, member
 
 
 def test_resident_scope_is_their_grid_and_its_ancestors(world):
-    scope = service.reader_scope(world.resident)
+    scope = service.reader_scope(Principal.of(world.resident))
     assert scope.region_ids == {world.district.id, world.street1.id, world.c1.id, world.g1.id}
     assert scope.subtree_paths == []
 
 
 def test_staff_scope_adds_their_subtree(world):
-    scope = service.reader_scope(world.worker)
+    scope = service.reader_scope(Principal.of(world.worker))
     assert scope.region_ids == {world.district.id, world.street1.id, world.c1.id}
     assert scope.subtree_paths == [world.c1.path]
     assert scope.covers(world.g2)
@@ -32,7 +33,7 @@ def test_resident_who_is_also_staff_elsewhere_reads_both(world):
     member(world.resident, world.c3, role=Role.COMMUNITY_WORKER)
     db.session.commit()
     db.session.expire(world.resident, ["memberships"])
-    scope = service.reader_scope(world.resident)
+    scope = service.reader_scope(Principal.of(world.resident))
     assert scope.covers(world.g1)
     assert scope.covers(world.g4)
     assert not scope.covers(world.g2)
@@ -40,7 +41,7 @@ def test_resident_who_is_also_staff_elsewhere_reads_both(world):
 
 def test_no_active_membership_means_an_empty_scope(world):
     for user in (world.pending, world.stranger):
-        scope = service.reader_scope(user)
+        scope = service.reader_scope(Principal.of(user))
         assert not scope.region_ids
         assert not scope.subtree_paths
 
