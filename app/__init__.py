@@ -5,7 +5,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from app.core.schemas import ErrorSchema
-from app.extensions import db, jwt, limiter, migrate, socketio
+from app.extensions import NoCookieSessions, db, jwt, limiter, migrate, socketio
 from config import Config, DevelopmentConfig
 
 
@@ -21,6 +21,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     app.config.from_object(config_class)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.session_interface = NoCookieSessions()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)

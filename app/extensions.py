@@ -2,11 +2,12 @@
 
 import time
 
-from flask import request
+from flask import current_app, request
+from flask.sessions import SessionInterface
 from flask_jwt_extended import JWTManager, decode_token
 from flask_jwt_extended.config import config as jwt_config
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask_limiter.util import get_qualified_name, get_remote_address
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -70,6 +71,33 @@ limiter = Limiter(
     default_limits=[lambda: _config("WRITE_RATE_LIMIT")],
     default_limits_exempt_when=_is_read,
 )
+_READS_WITHOUT_LIMITS: dict[str | None, bool] = {}
+
+
+@limiter.request_filter
+def _read_without_limits() -> bool:
+    """Skip the limiter for reads that carry no limit of their own (the default limit is for writes): working
+    that out through Flask-Limiter on every request cost as much as a bare Flask request."""
+    if not _is_read():
+        return False
+    endpoint = request.endpoint
+    skip = _READS_WITHOUT_LIMITS.get(endpoint)
+    if skip is None:
+        view = current_app.view_functions.get(endpoint or "")
+        decorated = view is not None and limiter.limit_manager.decorated_limits(get_qualified_name(view))
+        skip = _READS_WITHOUT_LIMITS[endpoint] = not decorated
+    return skip
+
+
+class NoCookieSessions(SessionInterface):
+    """The API signs people in with bearer tokens; no request reads or writes a cookie session, so none is
+    opened (Flask's default builds a signing serializer on every request); writing to one fails."""
+
+    def open_session(self, app, request):
+        return None
+
+    def save_session(self, app, session, response):
+        pass
 
 
 def _config(key: str) -> str:

@@ -188,3 +188,18 @@ def test_too_many_logins_from_one_address_is_429(app, client, monkeypatch):
     assert [r.status_code for r in attempts] == [401, 401, 429]
     assert error_of(attempts[2])["code"] == "rate_limited"
     assert int(attempts[2].headers["Retry-After"]) > 0
+
+
+def test_reads_skip_the_write_limit_but_keep_their_own(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "WRITE_RATE_LIMIT", "2/minute")
+    monkeypatch.setitem(app.config, "EXPORT_RATE_LIMIT", "2/minute")
+    headers = {"Authorization": f"Bearer {_token_for(world.worker)}"}
+    notice = {"title": "停水通知", "body": "明天停水。", "region_id": world.c1.id}
+
+    reads = [client.get("/api/v1/notices", headers=headers).status_code for _ in range(4)]
+    writes = [client.post("/api/v1/notices", json=notice, headers=headers).status_code for _ in range(3)]
+    exports = [client.get("/api/v1/exports/open-data.csv").status_code for _ in range(3)]
+
+    assert reads == [200, 200, 200, 200]
+    assert writes == [201, 201, 429]
+    assert exports == [200, 200, 429]
