@@ -10,6 +10,7 @@ from app.consultations.models import (
     ConsultationFollowup,
     ConsultationSupport,
 )
+from app.core.stamps import ChangeStamp
 from app.dashboard import indexes as dashboard_indexes  # noqa: F401  (indexes on the reports tables)
 from app.notices.models import Notice, NoticeRead
 from app.open311.models import ApiKey
@@ -43,6 +44,7 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "CannedReply",
+    "ChangeStamp",
     "ChatAttachment",
     "ChatMessage",
     "CommentReport",

@@ -97,6 +97,7 @@ def seed(env: dict, *, reset: bool) -> str:
     from app import create_app
     from app.auth import service as auth_service
     from app.auth.models import User
+    from app.core import stamps
     from app.core.db import utcnow
     from app.core.permissions import Role
     from app.extensions import db
@@ -184,6 +185,7 @@ def seed(env: dict, *, reset: bool) -> str:
                 }
             )
         db.session.execute(sa.insert(Notice), rows)
+        stamps.bump(db.session.connection(), ["notices"])  # a bulk insert bypasses the ORM hook
         tokens = auth_service.start_session(resident)
         db.session.commit()
         db.session.remove()

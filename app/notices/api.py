@@ -1,6 +1,7 @@
 """HTTP endpoints for notices: the reader's feed, posting and managing, read receipts and read stats."""
 
-from flask import jsonify
+import orjson
+from flask import current_app
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 
@@ -32,7 +33,8 @@ def list_notices(args):
     """The caller's notices, pinned first then newest; staff may pass `status` to manage their regions'."""
     items, next_cursor = service.list_notices(viewer=current_principal(), **args)
     # A ready response passes flask-smorest's schema untouched; dump_feed_item keeps the same shape.
-    return jsonify({"data": [dump_feed_item(item) for item in items], "next_cursor": next_cursor})
+    page = {"data": [dump_feed_item(item) for item in items], "next_cursor": next_cursor}
+    return current_app.response_class(orjson.dumps(page), mimetype="application/json")
 
 
 @bp.post("/notices")

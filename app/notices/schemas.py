@@ -152,27 +152,24 @@ class NoticeStatsSchema(Schema):
     )
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def dump_feed_item(item: dict) -> dict:
     """A feed item (from service.list_notices) in the NoticeSchema shape, written out by hand: the feed is
-    the hot path, and marshmallow would cost more than the query for a page. A test keeps the two equal."""
+    the hot path, and marshmallow would cost more than the query for a page. A test keeps the two equal.
+    Times stay datetimes: orjson writes them in ISO 8601 as the schema does."""
     return {
         "id": item["id"],
         "title": item["title"],
         "body": item["body"],
         "category": item["category"],
         "pinned": item["pinned"],
-        "publish_at": _iso(item["publish_at"]),
-        "expires_at": _iso(item["expires_at"]),
-        "withdrawn_at": _iso(item["withdrawn_at"]),
+        "publish_at": item["publish_at"],
+        "expires_at": item["expires_at"],
+        "withdrawn_at": item["withdrawn_at"],
         "status": item["status"],
         "region": {"id": item["region_id"], "name": item["region_name"], "level": str(item["region_level"])},
         "author": {"id": item["author_id"], "name": item["author_name"]},
-        "created_at": _iso(item["created_at"]),
-        "updated_at": _iso(item["updated_at"]),
+        "created_at": item["created_at"],
+        "updated_at": item["updated_at"],
         "read": item["read"],
         "can_edit": item["can_edit"],
     }

@@ -3,8 +3,8 @@
 Functions here flush but never commit. A notice the viewer may not see is a NotFoundError.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.audit.service import record
 from app.auth.models import User
 from app.auth.principal import Principal, path_ids
+from app.core import stamps
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.pagination import SortKey, cut_page, keyset_page, keyset_params, order_by
@@ -22,6 +23,11 @@ from app.extensions import db
 from app.notices.models import Notice, NoticeRead
 from app.push.service import notify_notice
 from app.regions.models import Membership, MembershipStatus, Region, Unit
+
+# Feed pages show notices with their region's and author's names (see _PAGES).
+stamps.watch("notices", Notice)
+stamps.watch("notices", Region)
+stamps.watch("notices", User, fields=("name",))
 
 FEED_ORDER = [
     SortKey(Notice.pinned, "pinned"),
@@ -90,7 +96,7 @@ def list_notices(
     """The viewer's feed (published notices of their scope), or with `status` the notices of the regions
     they manage in that state; pinned first, then newest. Items are plain dicts (see FEED_COLUMNS)."""
     now = utcnow()
-    params = {"now": now, "viewer_id": viewer.user_id}
+    params = {"now": now}
     if status is None:
         scope = reader_scope(viewer)
         if not scope.region_ids and not scope.subtree_paths:
@@ -111,21 +117,87 @@ def list_notices(
     if words:
         params["words"] = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     params |= keyset_params(FEED_ORDER, limit=limit, cursor=cursor)
-    stmt = _feed_statement(status, len(subtrees), bool(cursor), bool(words), region_id is not None)
-    # Plain rows want no ORM machinery: the session's connection runs them in the same transaction, cheaper.
-    rows, next_cursor = cut_page(db.session.connection().execute(stmt, params).all(), FEED_ORDER, limit=limit)
+    shape = (status, len(subtrees), bool(cursor), bool(words), region_id is not None)
+    page = _read_page(shape, params, now, limit) if status else _reader_page(shape, params, now, limit)
+    read = _read_ids(viewer.user_id, [item["id"] for item in page.items])
     paths = viewer.staff_paths(NOTICE_ROLES)
     items = [
         {
-            **row._mapping,
-            # Notice.status_at reads only the row's own times, so it serves Core rows as well.
-            "status": Notice.status_at(row, now),
-            "read": row.read_at is not None,
-            "can_edit": any(row.region_path.startswith(p) for p in paths),
+            **item,
+            "read": item["id"] in read,
+            "can_edit": any(item["region_path"].startswith(p) for p in paths),
         }
-        for row in rows
+        for item in page.items
     ]
-    return items, next_cursor
+    return items, page.next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A page as every reader of its scope sees it: no read flags, nothing else about the viewer."""
+
+    items: tuple[dict, ...]
+    next_cursor: str | None
+    # When the page changes by itself: one of its rows, or the one after it, expires.
+    ends_at: datetime | None
+    stamp: int | None = None
+    fresh_until: datetime | None = None
+
+
+# Pages of the reader feed, per process. Everyone whose scope is the same regions (every resident of a
+# grid) reads the same first page, and building it cost more than the rest of the request; an entry is
+# served only while the notices stamp it was built under is current and no notice of the scope has been
+# published or expired since. The age cap bounds the harm of a write that bypassed the stamp.
+_PAGES: dict[tuple, _Page] = {}
+PAGE_CACHE_ENTRIES = 1000
+PAGE_MAX_AGE = timedelta(seconds=60)
+
+
+def _reader_page(shape: tuple, params: dict, now: datetime, limit: int) -> _Page:
+    stamp = stamps.current("notices")
+    key = (
+        shape,
+        *((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(params.items()) if k != "now"),
+    )
+    cached = _PAGES.get(key)
+    if cached is not None and cached.stamp == stamp and now < cached.fresh_until:
+        return cached
+    page = _read_page(shape, params, now, limit)
+    if stamp is None:
+        return page
+    next_publish = db.session.connection().execute(_next_publish_statement(*shape), params).scalar()
+    fresh_until = min(t for t in (page.ends_at, next_publish, now + PAGE_MAX_AGE) if t is not None)
+    if len(_PAGES) >= PAGE_CACHE_ENTRIES:
+        _PAGES.clear()  # cheaper than LRU bookkeeping; a miss costs one page query
+    _PAGES[key] = page = replace(page, stamp=stamp, fresh_until=fresh_until)
+    return page
+
+
+def _read_page(shape: tuple, params: dict, now: datetime, limit: int) -> _Page:
+    # Plain rows want no ORM machinery: the session's connection runs them in the same transaction, cheaper.
+    rows = db.session.connection().execute(_feed_statement(*shape), params).all()
+    page_rows, next_cursor = cut_page(rows, FEED_ORDER, limit=limit)
+    # Notice.status_at reads only the row's own times, so it serves Core rows as well.
+    items = tuple({**row._mapping, "status": Notice.status_at(row, now)} for row in page_rows)
+    ends_at = min((row.expires_at for row in rows if row.expires_at is not None), default=None)
+    return _Page(items, next_cursor, ends_at)
+
+
+@lru_cache(maxsize=128)
+def _read_ids_statement(n: int) -> sa.Select:
+    # One parameter per id rather than an expanding IN: SQLAlchemy rewrites an expanding statement on each
+    # run, which cost more than the query.
+    ids = [sa.bindparam(f"id_{i}") for i in range(n)]
+    return sa.select(NoticeRead.notice_id).where(
+        NoticeRead.user_id == sa.bindparam("viewer_id"), NoticeRead.notice_id.in_(ids)
+    )
+
+
+def _read_ids(user_id: int, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    params = {"viewer_id": user_id} | {f"id_{i}": notice_id for i, notice_id in enumerate(ids)}
+    return set(db.session.connection().execute(_read_ids_statement(len(ids)), params).scalars())
 
 
 def _prefix_pattern(path: str) -> str:
@@ -155,24 +227,19 @@ FEED_COLUMNS = (
     Region.path.label("region_path"),
     Notice.author_id,
     User.name.label("author_name"),
-    NoticeRead.read_at,
 )
 
 
-@lru_cache(maxsize=256)
-def _feed_statement(status: str | None, subtrees: int, after: bool, search: bool, within: bool) -> sa.Select:
-    """The feed's one query for a page with its regions, authors and the viewer's read flags, built once per
-    shape: constructing it cost more than SQLite takes to run it. The parameters are those `list_notices`
-    fills in. The page is cut in a subquery before joining: SQLite would otherwise join every matching
-    notice and only then sort and cut (tens of ms at 10,000 notices against a fraction of one)."""
-    now = sa.bindparam("now", type_=Notice.publish_at.type)
+def _feed_where(status: str | None, subtrees: int, search: bool, within: bool) -> list:
+    """The filters of the feed, with the bound parameters `list_notices` fills in (but `now`, which each
+    statement binds its own way)."""
     prefixes = [Region.path.like(sa.bindparam(f"subtree_{i}")) for i in range(subtrees)]
     in_subtrees = Notice.region_id.in_(sa.select(Region.id).where(sa.or_(sa.false(), *prefixes)))
     if status is None:
         in_scope = Notice.region_id.in_(sa.bindparam("region_ids", expanding=True))
-        where = [sa.or_(in_scope, in_subtrees) if subtrees else in_scope, _published(now)]
+        where = [sa.or_(in_scope, in_subtrees) if subtrees else in_scope]
     else:
-        where = [in_subtrees, _status_clause(status, now)]
+        where = [in_subtrees]
     if within:
         where.append(
             Notice.region_id.in_(sa.select(Region.id).where(Region.path.like(sa.bindparam("within"))))
@@ -180,17 +247,40 @@ def _feed_statement(status: str | None, subtrees: int, after: bool, search: bool
     if search:
         words = sa.bindparam("words")
         where.append(sa.or_(Notice.title.ilike(words, escape="\\"), Notice.body.ilike(words, escape="\\")))
+    return where
+
+
+def _now() -> sa.BindParameter:
+    return sa.bindparam("now", type_=Notice.publish_at.type)
+
+
+@lru_cache(maxsize=256)
+def _feed_statement(status: str | None, subtrees: int, after: bool, search: bool, within: bool) -> sa.Select:
+    """The feed's one query for a page with its regions and authors, built once per shape: constructing it
+    cost more than SQLite takes to run it. The page is cut in a subquery before joining: SQLite would
+    otherwise join every matching notice and only then sort and cut (tens of ms at 10,000 notices against a
+    fraction of one)."""
+    state = _published(_now()) if status is None else _status_clause(status, _now())
+    where = [*_feed_where(status, subtrees, search, within), state]
     page = keyset_page(sa.select(Notice.id).where(*where), FEED_ORDER, after=after).subquery()
     return (
         sa.select(*FEED_COLUMNS)
         .join(page, page.c.id == Notice.id)
         .join(Region, Region.id == Notice.region_id)
         .join(User, User.id == Notice.author_id)
-        .outerjoin(
-            NoticeRead,
-            sa.and_(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == sa.bindparam("viewer_id")),
-        )
         .order_by(*order_by(FEED_ORDER))
+    )
+
+
+@lru_cache(maxsize=256)
+def _next_publish_statement(
+    status: None, subtrees: int, after: bool, search: bool, within: bool
+) -> sa.Select:
+    """When the next scheduled notice of a reader feed's scope goes out: its cached pages end there."""
+    return sa.select(sa.func.min(Notice.publish_at)).where(
+        *_feed_where(status, subtrees, search, within),
+        Notice.withdrawn_at.is_(None),
+        Notice.publish_at > _now(),
     )
 
 

@@ -29,8 +29,9 @@ def _queries_for(client, headers, **params) -> tuple[int, dict]:
     with QueryCounter() as counter:
         response = client.get(URL, headers=headers, query_string=params)
     assert response.status_code == 200
-    # The page, its regions, authors and read flags come in one query; the rest is signing in.
-    assert sum(" notices" in s for s in counter.statements) == 1, counter.statements
+    # The page comes with its regions and authors in one query (a reader page not yet cached also asks when
+    # the scope's next scheduled notice goes out); the read flags are one more; the rest is signing in.
+    assert sum(" notices" in s for s in counter.statements) in (1, 2), counter.statements
     return len(counter.statements), response.get_json()
 
 
@@ -47,7 +48,7 @@ def test_list_issues_the_same_few_queries_whatever_the_page_size(world, client, 
     assert len(large_page["data"]) == 50
     assert any(item["read"] for item in large_page["data"])
     assert small == large
-    assert small <= 4  # the token's login and user, their memberships, the page
+    assert small <= 5  # the login, the notices stamp, the page, when it ends, the read flags
     _, next_page = _queries_for(client, headers, limit=50, cursor=large_page["next_cursor"])
     assert len(next_page["data"]) == 20
 
@@ -57,7 +58,7 @@ def test_management_list_query_count_is_fixed_too(world, client, auth):
     headers = auth(world.worker)
     small, _ = _queries_for(client, headers, limit=5, status="all", q="通知")
     large, _ = _queries_for(client, headers, limit=50, status="all", q="通知")
-    assert small == large <= 4
+    assert small == large <= 4  # the login, the user (to check the status filter), the page, read flags
 
 
 def _walk(client, headers, limit, between=None) -> list[int]:
