@@ -2,12 +2,12 @@
 
 import time
 
-from flask import current_app, request
+from flask import request
 from flask.sessions import SessionInterface
 from flask_jwt_extended import JWTManager, decode_token
 from flask_jwt_extended.config import config as jwt_config
 from flask_limiter import Limiter
-from flask_limiter.util import get_qualified_name, get_remote_address
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -66,27 +66,22 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = VerifiedTokenCache()
 socketio = SocketIO()
-limiter = Limiter(
+class ReadSkippingLimiter(Limiter):
+    """Flask-Limiter without its before-request pass over reads, which cost as much as a bare Flask request
+    and found nothing to do: the default limit is for writes only, and a read with a limit of its own (the
+    CSV exports) is checked by that limit's decorator when the view runs."""
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and _is_read():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+
+limiter = ReadSkippingLimiter(
     key_func=_user_or_ip,
     default_limits=[lambda: _config("WRITE_RATE_LIMIT")],
     default_limits_exempt_when=_is_read,
 )
-_READS_WITHOUT_LIMITS: dict[str | None, bool] = {}
-
-
-@limiter.request_filter
-def _read_without_limits() -> bool:
-    """Skip the limiter for reads that carry no limit of their own (the default limit is for writes): working
-    that out through Flask-Limiter on every request cost as much as a bare Flask request."""
-    if not _is_read():
-        return False
-    endpoint = request.endpoint
-    skip = _READS_WITHOUT_LIMITS.get(endpoint)
-    if skip is None:
-        view = current_app.view_functions.get(endpoint or "")
-        decorated = view is not None and limiter.limit_manager.decorated_limits(get_qualified_name(view))
-        skip = _READS_WITHOUT_LIMITS[endpoint] = not decorated
-    return skip
 
 
 class NoCookieSessions(SessionInterface):
