@@ -66,6 +66,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = VerifiedTokenCache()
 socketio = SocketIO()
+
+
 class ReadSkippingLimiter(Limiter):
     """Flask-Limiter without its before-request pass over reads, which cost as much as a bare Flask request
     and found nothing to do: the default limit is for writes only, and a read with a limit of its own (the
