@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from app.auth.models import AuthSession, User
+from app.core import stamps
 from app.core.permissions import Role
 from app.extensions import db
 from app.regions.models import Membership, MembershipStatus, Region, Unit
@@ -81,7 +82,8 @@ def _home_ids(m: Membership) -> tuple[int, ...]:
 
 @cache
 def _login_statement() -> sa.Select:
-    """Built once: constructing the statement cost more than running it."""
+    """Built once: constructing the statement cost more than running it. It also reads the change stamps
+    (app.core.stamps), which spares the cached notices feed a query of its own."""
     home = aliased(Region)
     return (
         sa.select(
@@ -92,6 +94,7 @@ def _login_statement() -> sa.Select:
             Membership.region_id,
             Region.path,
             home.path.label("home_path"),
+            *stamps.columns(),
         )
         .join(User, User.id == AuthSession.user_id)
         .outerjoin(
@@ -116,9 +119,10 @@ def load_principal(jwt_payload: dict) -> Principal | None:
     revoked_at, user_id, is_active = rows[0][:3]
     if revoked_at is not None or not is_active or str(user_id) != jwt_payload["sub"]:
         return None
+    stamps.remember(dict(zip(stamps.names(), rows[0][7:], strict=True)))
     lines = tuple(
         MemberLine(role=role, region_id=region, region_path=path, home_ids=tuple(path_ids(home or path)))
-        for _, _, _, role, region, path, home in rows
+        for _, _, _, role, region, path, home, *_ in rows
         if role is not None
     )
     return Principal(user_id=user_id, session_id=sid, memberships=lines)

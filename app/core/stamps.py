@@ -14,6 +14,7 @@ from collections import defaultdict
 from functools import cache
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -42,8 +43,28 @@ def _current_statement() -> sa.Select:
     return sa.select(ChangeStamp.stamp).where(ChangeStamp.name == sa.bindparam("name"))
 
 
+def columns() -> list[sa.ScalarSelect]:
+    """Every watched stamp as a column, for a statement every request runs anyway (the sign-in check) to
+    read them on its way: `remember` what it read, and `current` answers without a query of its own."""
+    return [
+        sa.select(ChangeStamp.stamp).where(ChangeStamp.name == name).scalar_subquery().label(f"stamp_{name}")
+        for name in names()
+    ]
+
+
+def names() -> list[str]:
+    return sorted({name for by_name in _WATCHED.values() for name in by_name})
+
+
+def remember(values: dict[str, int | None]) -> None:
+    g._change_stamps = values
+
+
 def current(name: str) -> int | None:
-    """The stamp as this transaction sees it; None before the first write, when nothing may be cached."""
+    """The stamp as this request sees it; None before the first write, when nothing may be cached."""
+    known = g.get("_change_stamps") if has_app_context() else None
+    if known is not None and name in known:
+        return known[name]
     return db.session.connection().execute(_current_statement(), {"name": name}).scalar()
 
 
@@ -68,12 +89,14 @@ def _changed(session: Session, obj, fields: tuple[str, ...] | None) -> bool:
 def _change_stamps(session: Session, _flush_context, _instances) -> None:
     if not _WATCHED:
         return
-    names: set[str] = set()
+    changed: set[str] = set()
     for obj in (*session.new, *session.deleted):
-        names.update(_WATCHED.get(type(obj), ()))
+        changed.update(_WATCHED.get(type(obj), ()))
     for obj in session.dirty:
         for name, fields in _WATCHED.get(type(obj), {}).items():
-            if name not in names and _changed(session, obj, fields):
-                names.add(name)
-    if names:
-        bump(session.connection(), names)
+            if name not in changed and _changed(session, obj, fields):
+                changed.add(name)
+    if changed:
+        bump(session.connection(), changed)
+        if has_app_context() and "_change_stamps" in g:
+            g._change_stamps = {}  # this request changed them: ask again
