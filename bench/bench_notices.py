@@ -101,7 +101,7 @@ def seed(env: dict, *, reset: bool) -> str:
     from app.core.db import utcnow
     from app.core.permissions import Role
     from app.extensions import db
-    from app.notices.models import Notice
+    from app.notices.models import Notice, NoticeRead
     from app.regions.models import Level, Membership, MembershipStatus, Unit
     from app.regions.service import create_region
     from config import ProductionConfig
@@ -186,6 +186,11 @@ def seed(env: dict, *, reset: bool) -> str:
             )
         db.session.execute(sa.insert(Notice), rows)
         stamps.bump(db.session.connection(), ["notices"])  # a bulk insert bypasses the ORM hook
+        # The resident has read some of their notices (the newest ones among them), as a user of the app has.
+        read = db.session.scalars(sa.select(Notice.id).order_by(Notice.publish_at.desc()).limit(300)).all()
+        reads = [{"notice_id": n, "user_id": resident.id, "read_at": now} for n in read[::3]]
+        db.session.execute(sa.insert(NoticeRead), reads)
+        stamps.bump(db.session.connection(), [stamps.user_stamp("notice_reads", resident.id)])
         tokens = auth_service.start_session(resident)
         db.session.commit()
         db.session.remove()

@@ -94,7 +94,7 @@ def _login_statement() -> sa.Select:
             Membership.region_id,
             Region.path,
             home.path.label("home_path"),
-            *stamps.columns(),
+            *stamps.columns(User.id),
         )
         .join(User, User.id == AuthSession.user_id)
         .outerjoin(
@@ -119,7 +119,7 @@ def load_principal(jwt_payload: dict) -> Principal | None:
     revoked_at, user_id, is_active = rows[0][:3]
     if revoked_at is not None or not is_active or str(user_id) != jwt_payload["sub"]:
         return None
-    stamps.remember(dict(zip(stamps.names(), rows[0][7:], strict=True)))
+    stamps.remember(user_id, rows[0][7:])
     lines = tuple(
         MemberLine(role=role, region_id=region, region_path=path, home_ids=tuple(path_ids(home or path)))
         for _, _, _, role, region, path, home, *_ in rows

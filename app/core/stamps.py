@@ -11,6 +11,7 @@ A stamp is a random number rather than a count: a database emptied or restored u
 
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from app.extensions import db
 class ChangeStamp(db.Model):
     __tablename__ = "change_stamps"
 
-    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     stamp: Mapped[int] = mapped_column(sa.BigInteger)
 
 
@@ -33,9 +34,23 @@ class ChangeStamp(db.Model):
 _WATCHED: dict[type, dict[str, tuple[str, ...] | None]] = defaultdict(dict)
 
 
+# model class -> {per-user stamp name: how to find the user a row belongs to}
+_PER_USER: dict[type, dict[str, Callable[[object], int]]] = defaultdict(dict)
+
+
 def watch(name: str, model: type, *, fields: tuple[str, ...] | None = None) -> None:
     """Change stamp `name` whenever a `model` row is added, deleted, or changed (in `fields`, if given)."""
     _WATCHED[model][name] = fields
+
+
+def watch_per_user(name: str, model: type, user_of: Callable[[object], int]) -> None:
+    """Change the stamp `name` of user `user_of(row)` whenever a `model` row is added or deleted. Core
+    statements writing `model` must `bump(connection, [user_stamp(name, user_id)])` themselves."""
+    _PER_USER[model][name] = user_of
+
+
+def user_stamp(name: str, user_id: int) -> str:
+    return f"{name}:{user_id}"
 
 
 @cache
@@ -43,12 +58,14 @@ def _current_statement() -> sa.Select:
     return sa.select(ChangeStamp.stamp).where(ChangeStamp.name == sa.bindparam("name"))
 
 
-def columns() -> list[sa.ScalarSelect]:
-    """Every watched stamp as a column, for a statement every request runs anyway (the sign-in check) to
-    read them on its way: `remember` what it read, and `current` answers without a query of its own."""
+def columns(user_id: sa.ColumnElement[int]) -> list[sa.Label]:
+    """Every watched stamp, and `user_id`'s own stamps, as columns for a statement every request runs anyway
+    (the sign-in check): `remember` what it read, and `current` answers without a query of its own."""
+    shared = [(name, sa.literal(name)) for name in names()]
+    own = [(name, sa.literal(name + ":") + sa.cast(user_id, sa.String)) for name in user_names()]
     return [
-        sa.select(ChangeStamp.stamp).where(ChangeStamp.name == name).scalar_subquery().label(f"stamp_{name}")
-        for name in names()
+        sa.select(ChangeStamp.stamp).where(ChangeStamp.name == key).scalar_subquery().label(f"stamp_{name}")
+        for name, key in (*shared, *own)
     ]
 
 
@@ -56,8 +73,14 @@ def names() -> list[str]:
     return sorted({name for by_name in _WATCHED.values() for name in by_name})
 
 
-def remember(values: dict[str, int | None]) -> None:
-    g._change_stamps = values
+def user_names() -> list[str]:
+    return sorted({name for by_name in _PER_USER.values() for name in by_name})
+
+
+def remember(user_id: int, values) -> None:
+    """Keep for this request the stamps a `columns(user_id)` statement read, in their order."""
+    keys = [*names(), *(user_stamp(name, user_id) for name in user_names())]
+    g._change_stamps = dict(zip(keys, values, strict=True))
 
 
 def current(name: str) -> int | None:
@@ -87,11 +110,14 @@ def _changed(session: Session, obj, fields: tuple[str, ...] | None) -> bool:
 
 @sa.event.listens_for(Session, "before_flush")
 def _change_stamps(session: Session, _flush_context, _instances) -> None:
-    if not _WATCHED:
+    if not _WATCHED and not _PER_USER:
         return
     changed: set[str] = set()
     for obj in (*session.new, *session.deleted):
         changed.update(_WATCHED.get(type(obj), ()))
+        changed.update(
+            user_stamp(name, user_of(obj)) for name, user_of in _PER_USER.get(type(obj), {}).items()
+        )
     for obj in session.dirty:
         for name, fields in _WATCHED.get(type(obj), {}).items():
             if name not in changed and _changed(session, obj, fields):

@@ -3,6 +3,7 @@
 Functions here flush but never commit. A notice the viewer may not see is a NotFoundError.
 """
 
+import itertools
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -24,10 +25,13 @@ from app.notices.models import Notice, NoticeRead
 from app.push.service import notify_notice
 from app.regions.models import Membership, MembershipStatus, Region, Unit
 
+READS = "notice_reads"
 # Feed pages show notices with their region's and author's names (see _PAGES).
 stamps.watch("notices", Notice)
 stamps.watch("notices", Region)
 stamps.watch("notices", User, fields=("name",))
+# Each reader's read flags, cached per page beside it; no stamp means the reader has read nothing.
+stamps.watch_per_user(READS, NoticeRead, lambda read: read.user_id)
 
 FEED_ORDER = [
     SortKey(Notice.pinned, "pinned"),
@@ -119,7 +123,7 @@ def list_notices(
     params |= keyset_params(FEED_ORDER, limit=limit, cursor=cursor)
     shape = (status, len(subtrees), bool(cursor), bool(words), region_id is not None)
     page = _read_page(shape, params, now, limit) if status else _reader_page(shape, params, now, limit)
-    read = _read_ids(viewer.user_id, [item["id"] for item in page.items])
+    read = _read_ids(viewer.user_id, page)
     paths = viewer.staff_paths(NOTICE_ROLES)
     items = [
         {
@@ -142,6 +146,7 @@ class _Page:
     ends_at: datetime | None
     stamp: int | None = None
     fresh_until: datetime | None = None
+    serial: int | None = None  # set when cached: names this page among every page this process cached
 
 
 # Pages of the reader feed, per process. Everyone whose scope is the same regions (every resident of a
@@ -151,6 +156,7 @@ class _Page:
 _PAGES: dict[tuple, _Page] = {}
 PAGE_CACHE_ENTRIES = 1000
 PAGE_MAX_AGE = timedelta(seconds=60)
+_SERIALS = itertools.count(1)
 
 
 def _reader_page(shape: tuple, params: dict, now: datetime, limit: int) -> _Page:
@@ -169,7 +175,7 @@ def _reader_page(shape: tuple, params: dict, now: datetime, limit: int) -> _Page
     fresh_until = min(t for t in (page.ends_at, next_publish, now + PAGE_MAX_AGE) if t is not None)
     if len(_PAGES) >= PAGE_CACHE_ENTRIES:
         _PAGES.clear()  # cheaper than LRU bookkeeping; a miss costs one page query
-    _PAGES[key] = page = replace(page, stamp=stamp, fresh_until=fresh_until)
+    _PAGES[key] = page = replace(page, stamp=stamp, fresh_until=fresh_until, serial=next(_SERIALS))
     return page
 
 
@@ -193,11 +199,27 @@ def _read_ids_statement(n: int) -> sa.Select:
     )
 
 
-def _read_ids(user_id: int, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
+# (user id, page serial) -> (the user's reads stamp, the ids among the page's they have read); see _PAGES.
+_READ_FLAGS: dict[tuple[int, int], tuple[int, frozenset[int]]] = {}
+READ_FLAG_ENTRIES = 10_000
+
+
+def _read_ids(user_id: int, page: _Page) -> frozenset[int]:
+    stamp = stamps.current(stamps.user_stamp(READS, user_id))
+    if stamp is None or not page.items:
+        return frozenset()  # has read nothing
+    key = (user_id, page.serial)
+    cached = _READ_FLAGS.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    ids = [item["id"] for item in page.items]
     params = {"viewer_id": user_id} | {f"id_{i}": notice_id for i, notice_id in enumerate(ids)}
-    return set(db.session.connection().execute(_read_ids_statement(len(ids)), params).scalars())
+    read = frozenset(db.session.connection().execute(_read_ids_statement(len(ids)), params).scalars())
+    if page.serial is not None:
+        if len(_READ_FLAGS) >= READ_FLAG_ENTRIES:
+            _READ_FLAGS.clear()
+        _READ_FLAGS[key] = (stamp, read)
+    return read
 
 
 def _prefix_pattern(path: str) -> str:
@@ -425,11 +447,13 @@ def mark_read(notice_id: int, *, by: User) -> None:
     if notice.read:
         return
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
+    result = db.session.execute(
         insert(NoticeRead)
         .values(notice_id=notice.id, user_id=by.id, read_at=utcnow())
         .on_conflict_do_nothing()
     )
+    if result.rowcount:
+        stamps.bump(db.session.connection(), [stamps.user_stamp(READS, by.id)])  # Core: no ORM hook
 
 
 def _audience(region: Region) -> sa.Select:
