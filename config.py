@@ -35,7 +35,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-key-change-me")
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-jwt-secret-key-change-me-please")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linli.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle longer than this is pinged before use (app.core.db.ping_when_idle).
+    DB_PING_IDLE_SECONDS = env_int("DB_PING_IDLE_SECONDS", 10)
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("ACCESS_TOKEN_MINUTES", 15))

@@ -1,6 +1,8 @@
-"""The declarative base, its constraint naming convention, and timezone-aware UTC timestamps."""
+"""The declarative base, its constraint naming convention, timezone-aware UTC timestamps, and the pool's
+check that a long-idle connection is still alive."""
 
 from datetime import UTC, datetime
+from time import monotonic
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -51,3 +53,25 @@ def str_enum(enum_cls, length: int = 32) -> sa.Enum:
         length=length,
         values_callable=lambda e: [m.value for m in e],
     )
+
+
+def ping_when_idle(engine: sa.Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it sat idle for more than `idle_seconds`, and replace
+    it if the server went away meanwhile (a restart, a firewall's idle timeout). `pool_pre_ping` pinged on
+    every checkout: a round trip on every request, for connections that were in use a moment ago."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or monotonic() - idle_since <= idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError() from exc  # the pool drops it and checks out another
+        if not alive:
+            raise sa.exc.DisconnectionError()
