@@ -9,8 +9,8 @@ anything more. A sweep does the same to idle connections.
 Revocation (logout, a reused refresh token, a deactivated user) is checked again against the database at
 most every AUTH_RECHECK_SECONDS per connection, and at once on the next event after this process itself
 revoked a login or deactivated a user. So a login revoked by another server process stops a connection
-within AUTH_RECHECK_SECONDS (5 s); in between, events need one primary-key read of the user instead of the
-join of login, user, memberships and units that a REST call does.
+within AUTH_RECHECK_SECONDS (5 s); in between, events need one primary-key read of the user (a Core row,
+SocketUser) instead of the join of login, user, memberships and units that a REST call does.
 """
 
 import functools
@@ -140,6 +140,30 @@ def sweep_expired(now: float | None = None) -> int:
     return expired
 
 
+class SocketUser:
+    """The user of an event between full login checks: id, name and is_active from one Core primary-key
+    read instead of an ORM load. Anything else (the memberships behind a worker's staff scope) loads the
+    User itself on first use, from this session's identity map after that."""
+
+    __slots__ = ("id", "is_active", "name")
+    _READ = sa.select(User.__table__.c.name, User.__table__.c.is_active).where(
+        User.__table__.c.id == sa.bindparam("uid")
+    )
+
+    def __init__(self, user_id: int, name: str, is_active: bool):
+        self.id, self.name, self.is_active = user_id, name, is_active
+
+    @classmethod
+    def load(cls, user_id: int) -> "SocketUser | None":
+        row = db.session.connection().execute(cls._READ, {"uid": user_id}).first()
+        return cls(user_id, row.name, row.is_active) if row is not None else None
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(db.session.get(User, self.id), attr)
+
+
 def socket_user():
     claims = _connections.get(request.sid)
     if claims is None:
@@ -150,7 +174,7 @@ def socket_user():
     checked_at, seen = _checked.get(request.sid, (float("-inf"), -1))
     now = time.monotonic()
     if now - checked_at < AUTH_RECHECK_SECONDS and seen == _revocations["n"]:
-        user = db.session.get(User, int(claims["sub"]))
+        user = SocketUser.load(int(claims["sub"]))
     else:
         user = load_token_user(claims)
         _checked[request.sid] = (now, _revocations["n"])

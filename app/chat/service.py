@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
-from app.chat import notify
+from app.chat import notify, rows
 from app.chat.access import (
     grid_workers,
     is_chat_staff_of,
@@ -33,11 +32,11 @@ from app.chat.models import (
     ConversationStatus,
     MessageKind,
 )
+from app.chat.rows import Attached, Named, SentMessage
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.pagination import SortKey, cut_page, page_query
 from app.core.permissions import Role
-from app.core.unique import first_write_guard
 from app.extensions import db
 from app.uploads.models import Upload
 from app.uploads.service import unattached
@@ -228,11 +227,21 @@ def send_message(
     attachment_ids: list[int] | None = None,
     internal: bool = False,
     now: datetime | None = None,
-) -> tuple[ChatMessage, bool]:
-    """Store a message with the conversation's next seq; returns it and whether it was a resend."""
+) -> tuple[SentMessage | ChatMessage, bool]:
+    """Store a message with the conversation's next seq; returns it and whether it was a resend (then the
+    stored ChatMessage).
+
+    The hot path of chat, so written with Core statements (rows.py): the conversation is read with its
+    row locked, which orders concurrent senders (the seq is the locked last_seq + 1: no gaps) and makes
+    the state decided below current; one INSERT stores the message (a resend inserts nothing), one UPDATE
+    records the seq, the activity and the new state, one upsert moves the sender's read cursor."""
     body = (body or "").strip()
     attachment_ids = attachment_ids or []
-    conv, side = get_conversation(conversation_id, viewer=by, for_views=True)
+    db.session.flush()  # the Core statements below must see what this transaction changed through the ORM
+    conv = rows.lock_conversation(conversation_id)
+    side = role_in(by, conv) if conv is not None else None
+    if side is None:
+        raise NotFoundError("No such conversation.")
     # A resend is found by the unique (sender, client_id) on insert below, which saves a lookup on every
     # first send. A resend with photos is looked up first: its uploads are in use by then.
     if attachment_ids:
@@ -247,59 +256,129 @@ def send_message(
         raise UnprocessableError(fields={"attachment_ids": ["Private notes are text only."]})
     _check_attachments(attachment_ids, by=by)
     now = now or utcnow()
-    try:
-        with first_write_guard():
-            msg = _append(conv, body=body, sender=by, internal=internal, client_id=client_id, now=now)
-            db.session.flush()
-    except IntegrityError:
-        # The same message sent twice at once: the other attempt stored it first.
-        db.session.expire_all()
+    inbox_before, resident_before = _inbox_state(conv), _resident_state(conv)
+    changes: dict = {}
+    msg = _store(conv, changes, body=body, sender=Named(by.id, by.name), internal=internal,
+                 client_id=client_id, now=now)  # fmt: skip
+    if msg is None:
+        # Sent before (or just now by a concurrent resend, which held the lock first): nothing was written.
         stored = _replay(by, client_id, conversation_id)
         if stored is None:
-            raise
+            raise ConflictError("This message could not be stored; send it again.", code="conflict")
         return stored, True
-    for position, upload_id in enumerate(attachment_ids):
-        msg.attachments.append(ChatAttachment(upload_id=upload_id, position=position))
-    events = [msg]
-    state = (conv.status, conv.assignee_id, conv.waiting_since is None)
+    if attachment_ids:
+        rows.insert_attachments(msg.id, attachment_ids)
+        msg.attachments = [Attached(upload_id) for upload_id in attachment_ids]
+    events: list = [msg]
     if not internal:
-        _mark_read(conv, by, side, msg.seq)
+        rows.move_read(conv.id, by.id, msg.seq)
+        _set(conv, changes, **{f"{side}_read_seq": max(getattr(conv, f"{side}_read_seq"), msg.seq)})
         if side == "resident":
-            events += _resident_wrote(conv, now)
+            events += _resident_wrote_row(conv, changes, now)
         else:
-            _staff_answered(conv, by, msg, now)
-    db.session.flush()
-    changed = state != (conv.status, conv.assignee_id, conv.waiting_since is None)
-    notify.messages_posted(conv, events, inbox=changed)
+            _staff_answered_row(conv, changes, by, msg, now)
+    rows.update_conversation(conv, changes)
+    _expire_loaded(conv.id)
+    notify.messages_posted(
+        conv,
+        events,
+        inbox=inbox_before != _inbox_state(conv),
+        resident=resident_before != _resident_state(conv),
+    )
     return msg, False
 
 
-def _resident_wrote(conv: Conversation, now: datetime) -> list[ChatMessage]:
+def _inbox_state(conv) -> tuple:
+    """What a new message can change in the staff's inbox besides its last message."""
+    return conv.status, conv.assignee_id, conv.waiting_since is None
+
+
+def _resident_state(conv) -> tuple:
+    """What a new message can change on the resident's screen besides the messages themselves (and read
+    ticks, which chat:read carries): who answers them, and whether the conversation is open."""
+    return conv.status, conv.assignee_id
+
+
+def _set(conv, changes: dict, **values) -> None:
+    changes.update(values)
+    conv.__dict__.update(values)
+
+
+def _store(
+    conv,
+    changes: dict,
+    *,
+    body: str,
+    sender: Named | None,
+    now: datetime,
+    internal: bool = False,
+    kind: MessageKind = MessageKind.TEXT,
+    client_id: str | None = None,
+) -> SentMessage | None:
+    """Insert a message with the next seq of the (locked) conversation; None if its client_id was used."""
+    seq = (conv.last_note_seq if internal else conv.last_seq) + 1
+    message_id = rows.insert_message(
+        {
+            "conversation_id": conv.id,
+            "seq": seq,
+            "internal": internal,
+            "kind": kind,
+            "sender_id": sender.id if sender else None,
+            "client_id": client_id,
+            "body": body,
+            "created_at": now,
+        }
+    )
+    if message_id is None:
+        return None
+    if internal:
+        _set(conv, changes, last_note_seq=seq, updated_at=now)
+    else:
+        preview = " ".join(body.split())[:PREVIEW_CHARS] or "[图片]"
+        _set(conv, changes, last_seq=seq, last_message_at=now, last_preview=preview, updated_at=now)
+    return SentMessage(message_id, seq, conv.id, sender, kind, internal, body, client_id, now)
+
+
+def _resident_wrote_row(conv, changes: dict, now: datetime) -> list[SentMessage]:
     extra = []
     if conv.status == ConversationStatus.RESOLVED:
-        _reopen(conv)
-    conv.first_message_at = conv.first_message_at or now
+        _set(conv, changes, status=ConversationStatus.OPEN, resolved_at=None, csat_rating=None,
+             csat_comment=None, rated_at=None)  # fmt: skip
+    if conv.first_message_at is None:
+        _set(conv, changes, first_message_at=now)
     if conv.waiting_since is None:
-        conv.waiting_since = now
+        _set(conv, changes, waiting_since=now)
         if conv.shared_at is None:
-            conv.share_due_at = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
+            due = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
+            _set(conv, changes, share_due_at=due)
         notify.conversation_waiting(conv)
     if not is_working_time(now) and (
         conv.auto_replied_at is None or conv.auto_replied_at <= now - AUTO_REPLY_EVERY
     ):
-        conv.auto_replied_at = now
-        extra.append(_append(conv, body=auto_reply_text(now), sender=None, kind=MessageKind.AUTO, now=now))
+        _set(conv, changes, auto_replied_at=now)
+        extra.append(
+            _store(conv, changes, body=auto_reply_text(now), sender=None, kind=MessageKind.AUTO, now=now)
+        )
     return extra
 
 
-def _staff_answered(conv: Conversation, by: User, msg: ChatMessage, now: datetime) -> None:
-    conv.waiting_since = None
-    conv.share_due_at = None
-    conv.first_response_at = conv.first_response_at or now
+def _staff_answered_row(conv, changes: dict, by: User, msg: SentMessage, now: datetime) -> None:
+    if conv.waiting_since is not None or conv.share_due_at is not None:
+        _set(conv, changes, waiting_since=None, share_due_at=None)
+    if conv.first_response_at is None:
+        _set(conv, changes, first_response_at=now)
     if conv.assignee_id is None:
         # Whoever answers first owns the conversation (claim without the button).
-        conv.assignee_id = by.id
+        _set(conv, changes, assignee_id=by.id)
+        conv.assignee = Named(by.id, by.name)
     notify.staff_replied(conv, msg)
+
+
+def _expire_loaded(conversation_id: int) -> None:
+    """A Conversation this session had loaded is stale after the Core UPDATE: reload it on next use."""
+    loaded = db.session.identity_map.get(sa.orm.util.identity_key(Conversation, conversation_id))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
