@@ -10,7 +10,7 @@ from socketio import Manager, PubSubManager
 
 from app.auth.service import start_session
 from app.extensions import db, socketio
-from tests.chat.helpers import cid, open_conv, send
+from tests.chat.helpers import cid, messages, open_conv, send
 
 WAIT = 3.0
 
@@ -406,3 +406,31 @@ def test_the_resident_hears_chat_conversation_only_when_what_they_see_changes(
     resident.seen.clear()
     to_resident, _ = say(resident, "又坏了")
     assert [c["status"] for c in to_resident] == ["open"]
+
+
+def test_a_user_deactivated_by_another_process_is_refused_within_the_recheck_window_and_after(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """Between full checks an event uses the user as the last check found them; a deactivation this process
+    did not make is refused once AUTH_RECHECK_SECONDS have passed, and on every event after that."""
+    import sqlalchemy as sa
+
+    from app.auth.models import User
+    from app.chat import events
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    sock = sockets(world.resident)
+    assert "message" in sock.ack(
+        "chat:send", {"conversation_id": conv["id"], "body": "一", "client_id": cid()}
+    )
+    resident_id = world.resident.id
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(User).where(User.id == resident_id).values(is_active=False))
+    # The test client's events share this test's session; a server's event starts a fresh one.
+    db.session.rollback()
+    time.sleep(0.4)
+    for body in ("二", "三"):
+        ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()})
+        assert ack["error"]["code"] == "token_revoked"
+    assert [m["body"] for m in messages(client, auth(world.grid_worker), conv["id"])] == ["一"]
