@@ -147,22 +147,84 @@ def lock_conversation(conversation_id: int) -> ConvRow | None:
     return ConvRow(row) if row is not None else None
 
 
-def insert_message(values: dict) -> int | None:
-    """The new message's id, or None when its (sender, client_id) is already stored."""
-    stmt = _built("insert_message", _insert_message_stmt)
-    return db.session.connection().execute(stmt, values).scalar()
+def store_message(
+    conversation_id: int, values: dict, changes: dict, reader: tuple[int, int] | None
+) -> int | None:
+    """Insert a message (`values`) and, if it is new, write `changes` (column name -> value) to its
+    conversation and move `reader`'s (user id, seq) read cursor; returns the message id, or None when its
+    (sender, client_id) was stored before, and then nothing is written. One statement on PostgreSQL."""
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        stmt = _pg_store(tuple(sorted(changes)), reader is not None)
+        params = {"cid": conversation_id} | {f"m_{k}": v for k, v in values.items()}
+        params |= {f"c_{k}": v for k, v in changes.items()}
+        if reader is not None:
+            params |= {"r_user_id": reader[0], "r_seq": reader[1]}
+        return conn.execute(stmt, params).scalar()
+    message_id = conn.execute(_built("insert_message", _insert_message_stmt), values).scalar()
+    if message_id is not None:
+        # The SET clause follows the parameters' keys: one cached statement per set of columns.
+        conn.execute(_UPDATE_CONV, {"cid": conversation_id, **changes})
+        if reader is not None:
+            move_read(conversation_id, *reader)
+    return message_id
+
+
+_MESSAGE_COLUMNS = (
+    "conversation_id",
+    "seq",
+    "internal",
+    "kind",
+    "sender_id",
+    "client_id",
+    "body",
+    "created_at",
+)
+_pg_stores: dict[tuple, Any] = {}
+
+
+def _pg_store(columns: tuple[str, ...], with_reader: bool):
+    """WITH m AS (INSERT the message ON CONFLICT DO NOTHING RETURNING id), r AS (upsert the reader's
+    cursor FROM m) UPDATE the conversation WHERE EXISTS (m) RETURNING m.id: built once per set of columns."""
+    key = (columns, with_reader)
+    stmt = _pg_stores.get(key)
+    if stmt is not None:
+        return stmt
+    inserted = (
+        pg_insert(_msg)
+        .values({c: sa.bindparam(f"m_{c}", type_=_msg.c[c].type) for c in _MESSAGE_COLUMNS})
+        .on_conflict_do_nothing(index_elements=[_msg.c.sender_id, _msg.c.client_id])
+        .returning(_msg.c.id)
+        .cte("m")
+    )
+    stmt = (
+        _conv.update()
+        .where(_conv.c.id == sa.bindparam("cid"), sa.exists(sa.select(inserted.c.id)))
+        .values({c: sa.bindparam(f"c_{c}", type_=_conv.c[c].type) for c in columns})
+        .returning(sa.select(inserted.c.id).scalar_subquery())
+    )
+    if with_reader:
+        cursor = pg_insert(_reads).from_select(
+            ["conversation_id", "user_id", "last_read_seq"],
+            sa.select(
+                sa.bindparam("cid", type_=sa.Integer),
+                sa.bindparam("r_user_id", type_=sa.Integer),
+                sa.bindparam("r_seq", type_=sa.Integer),
+            ).select_from(inserted),
+        )
+        cursor = cursor.on_conflict_do_update(
+            index_elements=[_reads.c.conversation_id, _reads.c.user_id],
+            set_={"last_read_seq": cursor.excluded.last_read_seq},
+            where=_reads.c.last_read_seq < cursor.excluded.last_read_seq,
+        )
+        stmt = stmt.add_cte(cursor.cte("r"))
+    _pg_stores[key] = stmt
+    return stmt
 
 
 def insert_attachments(message_id: int, upload_ids: list[int]) -> None:
     rows = [{"message_id": message_id, "upload_id": u, "position": i} for i, u in enumerate(upload_ids)]
     db.session.connection().execute(_INSERT_ATTACHMENTS, rows)
-
-
-def update_conversation(conv: ConvRow, changes: dict) -> None:
-    """Write `changes` (column name -> value) and set them on `conv`."""
-    # The SET clause follows the parameters' keys: one cached statement per set of columns.
-    db.session.connection().execute(_UPDATE_CONV, {"cid": conv.id, **changes})
-    conv.__dict__.update(changes)
 
 
 def move_read(conversation_id: int, user_id: int, seq: int) -> None:

@@ -232,9 +232,10 @@ def send_message(
     stored ChatMessage).
 
     The hot path of chat, so written with Core statements (rows.py): the conversation is read with its
-    row locked, which orders concurrent senders (the seq is the locked last_seq + 1: no gaps) and makes
-    the state decided below current; one INSERT stores the message (a resend inserts nothing), one UPDATE
-    records the seq, the activity and the new state, one upsert moves the sender's read cursor."""
+    row locked, which orders concurrent senders (the seq is the locked last_seq + 1: no gaps) and keeps
+    what is decided from it current until the commit; then one write stores the message, the
+    conversation's new state and the sender's read cursor (one statement on PostgreSQL), or nothing at
+    all when the (sender, client_id) was stored before."""
     body = (body or "").strip()
     attachment_ids = attachment_ids or []
     db.session.flush()  # the Core statements below must see what this transaction changed through the ORM
@@ -257,27 +258,34 @@ def send_message(
     _check_attachments(attachment_ids, by=by)
     now = now or utcnow()
     inbox_before, resident_before = _inbox_state(conv), _resident_state(conv)
-    changes: dict = {}
-    msg = _store(conv, changes, body=body, sender=Named(by.id, by.name), internal=internal,
-                 client_id=client_id, now=now)  # fmt: skip
-    if msg is None:
+    starts_wait = side == "resident" and not internal and conv.waiting_since is None
+    auto_reply = side == "resident" and not internal and _auto_reply_due(conv, now)
+    msg = SentMessage(0, 0, conv.id, Named(by.id, by.name), MessageKind.TEXT, internal, body, client_id, now)
+    changes = _message_changes(conv, msg)
+    reader = None
+    if not internal:
+        msg_seq = changes["last_seq"]
+        changes[f"{side}_read_seq"] = max(getattr(conv, f"{side}_read_seq"), msg_seq)
+        reader = (by.id, msg_seq)
+        changes |= _resident_wrote(conv, now) if side == "resident" else _staff_answered(conv, by, now)
+    if not _store(conv, msg, changes, reader):
         # Sent before (or just now by a concurrent resend, which held the lock first): nothing was written.
         stored = _replay(by, client_id, conversation_id)
         if stored is None:
             raise ConflictError("This message could not be stored; send it again.", code="conflict")
         return stored, True
+    if conv.assignee_id is not None and conv.assignee is None:
+        conv.assignee = Named(by.id, by.name)  # whoever answered first, just now
     if attachment_ids:
         rows.insert_attachments(msg.id, attachment_ids)
         msg.attachments = [Attached(upload_id) for upload_id in attachment_ids]
     events: list = [msg]
-    if not internal:
-        rows.move_read(conv.id, by.id, msg.seq)
-        _set(conv, changes, **{f"{side}_read_seq": max(getattr(conv, f"{side}_read_seq"), msg.seq)})
-        if side == "resident":
-            events += _resident_wrote_row(conv, changes, now)
-        else:
-            _staff_answered_row(conv, changes, by, msg, now)
-    rows.update_conversation(conv, changes)
+    if starts_wait:
+        notify.conversation_waiting(conv)
+    if side == "staff" and not internal:
+        notify.staff_replied(conv, msg)
+    if auto_reply:
+        events.append(_auto_reply(conv, now))
     _expire_loaded(conv.id)
     notify.messages_posted(
         conv,
@@ -299,79 +307,78 @@ def _resident_state(conv) -> tuple:
     return conv.status, conv.assignee_id
 
 
-def _set(conv, changes: dict, **values) -> None:
-    changes.update(values)
-    conv.__dict__.update(values)
+def _message_changes(conv, msg: SentMessage) -> dict:
+    """The conversation's columns a new message sets: its seq and, for a public one, the last message."""
+    if msg.internal:
+        return {"last_note_seq": conv.last_note_seq + 1, "updated_at": msg.created_at}
+    preview = " ".join(msg.body.split())[:PREVIEW_CHARS] or "[图片]"
+    return {
+        "last_seq": conv.last_seq + 1,
+        "last_message_at": msg.created_at,
+        "last_preview": preview,
+        "updated_at": msg.created_at,
+    }
 
 
-def _store(
-    conv,
-    changes: dict,
-    *,
-    body: str,
-    sender: Named | None,
-    now: datetime,
-    internal: bool = False,
-    kind: MessageKind = MessageKind.TEXT,
-    client_id: str | None = None,
-) -> SentMessage | None:
-    """Insert a message with the next seq of the (locked) conversation; None if its client_id was used."""
-    seq = (conv.last_note_seq if internal else conv.last_seq) + 1
-    message_id = rows.insert_message(
-        {
-            "conversation_id": conv.id,
-            "seq": seq,
-            "internal": internal,
-            "kind": kind,
-            "sender_id": sender.id if sender else None,
-            "client_id": client_id,
-            "body": body,
-            "created_at": now,
-        }
-    )
+def _store(conv, msg: SentMessage, changes: dict, reader: tuple[int, int] | None) -> bool:
+    """Write the message with the seq `changes` give it, the changes and the reader's cursor; set them on
+    `conv` and the id on `msg`. False (nothing written) when its client_id was used before."""
+    msg.seq = changes["last_note_seq" if msg.internal else "last_seq"]
+    values = {
+        "conversation_id": conv.id,
+        "seq": msg.seq,
+        "internal": msg.internal,
+        "kind": msg.kind,
+        "sender_id": msg.sender_id,
+        "client_id": msg.client_id,
+        "body": msg.body,
+        "created_at": msg.created_at,
+    }
+    message_id = rows.store_message(conv.id, values, changes, reader)
     if message_id is None:
-        return None
-    if internal:
-        _set(conv, changes, last_note_seq=seq, updated_at=now)
-    else:
-        preview = " ".join(body.split())[:PREVIEW_CHARS] or "[图片]"
-        _set(conv, changes, last_seq=seq, last_message_at=now, last_preview=preview, updated_at=now)
-    return SentMessage(message_id, seq, conv.id, sender, kind, internal, body, client_id, now)
+        return False
+    msg.id = message_id
+    conv.__dict__.update(changes)
+    return True
 
 
-def _resident_wrote_row(conv, changes: dict, now: datetime) -> list[SentMessage]:
-    extra = []
+def _resident_wrote(conv, now: datetime) -> dict:
+    changes = {}
     if conv.status == ConversationStatus.RESOLVED:
-        _set(conv, changes, status=ConversationStatus.OPEN, resolved_at=None, csat_rating=None,
-             csat_comment=None, rated_at=None)  # fmt: skip
+        changes |= {"status": ConversationStatus.OPEN, "resolved_at": None, "csat_rating": None,
+                    "csat_comment": None, "rated_at": None}  # fmt: skip
     if conv.first_message_at is None:
-        _set(conv, changes, first_message_at=now)
+        changes["first_message_at"] = now
     if conv.waiting_since is None:
-        _set(conv, changes, waiting_since=now)
+        changes["waiting_since"] = now
         if conv.shared_at is None:
-            due = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
-            _set(conv, changes, share_due_at=due)
-        notify.conversation_waiting(conv)
-    if not is_working_time(now) and (
+            changes["share_due_at"] = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
+    return changes
+
+
+def _auto_reply_due(conv, now: datetime) -> bool:
+    return not is_working_time(now) and (
         conv.auto_replied_at is None or conv.auto_replied_at <= now - AUTO_REPLY_EVERY
-    ):
-        _set(conv, changes, auto_replied_at=now)
-        extra.append(
-            _store(conv, changes, body=auto_reply_text(now), sender=None, kind=MessageKind.AUTO, now=now)
-        )
-    return extra
+    )
 
 
-def _staff_answered_row(conv, changes: dict, by: User, msg: SentMessage, now: datetime) -> None:
+def _auto_reply(conv, now: datetime) -> SentMessage:
+    """The out-of-hours reply after the resident's message (its seq follows it in the same transaction)."""
+    msg = SentMessage(0, 0, conv.id, None, MessageKind.AUTO, False, auto_reply_text(now), None, now)
+    _store(conv, msg, _message_changes(conv, msg) | {"auto_replied_at": now}, None)
+    return msg
+
+
+def _staff_answered(conv, by: User, now: datetime) -> dict:
+    changes = {}
     if conv.waiting_since is not None or conv.share_due_at is not None:
-        _set(conv, changes, waiting_since=None, share_due_at=None)
+        changes |= {"waiting_since": None, "share_due_at": None}
     if conv.first_response_at is None:
-        _set(conv, changes, first_response_at=now)
+        changes["first_response_at"] = now
     if conv.assignee_id is None:
         # Whoever answers first owns the conversation (claim without the button).
-        _set(conv, changes, assignee_id=by.id)
-        conv.assignee = Named(by.id, by.name)
-    notify.staff_replied(conv, msg)
+        changes["assignee_id"] = by.id
+    return changes
 
 
 def _expire_loaded(conversation_id: int) -> None:
