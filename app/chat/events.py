@@ -9,9 +9,9 @@ anything more. A sweep does the same to idle connections.
 Revocation (logout, a reused refresh token, a deactivated user) is checked again against the database at
 most every AUTH_RECHECK_SECONDS per connection, and at once on the next event after this process itself
 revoked a login or deactivated a user. So a login revoked by another server process stops a connection
-within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there; in between, an event reads nothing
-about its user (SocketUser: what the last check found) instead of the join of login, user, memberships and
-units that a REST call does.
+within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there. In between, an event reads nothing
+about its user (SocketUser: what the last check found), and the re-check itself is one Core row (the login
+joined to its user) instead of the join of login, user, memberships and units that a REST call does.
 """
 
 import functools
@@ -148,9 +148,25 @@ class SocketUser:
     first use, from this session's identity map after that."""
 
     __slots__ = ("id", "is_active", "name")
+    _users, _logins = User.__table__, AuthSession.__table__
+    # load_token_user's rule (the login exists, is not revoked, is this user's, and the user is active) as
+    # one Core row: a re-check needs neither the ORM objects nor the memberships and units it joins.
+    _RECHECK = (
+        sa.select(_users.c.id, _users.c.name, _users.c.is_active)
+        .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
+        .where(_logins.c.id == sa.bindparam("sid"), _logins.c.revoked_at.is_(None), _users.c.is_active)
+    )
 
-    def __init__(self, user: User):
+    def __init__(self, user):
         self.id, self.name, self.is_active = user.id, user.name, user.is_active
+
+    @classmethod
+    def recheck(cls, claims: dict) -> "SocketUser | None":
+        """The user behind these claims if their login still holds, else None."""
+        if not claims.get("sid"):
+            return None
+        row = db.session.connection().execute(cls._RECHECK, {"sid": claims["sid"]}).first()
+        return cls(row) if row is not None and str(row.id) == claims["sub"] else None
 
     def __getattr__(self, attr: str):
         if attr.startswith("__"):
@@ -168,13 +184,13 @@ def socket_user():
     checked_at, seen, user = _checked.get(request.sid, (float("-inf"), -1, None))
     now = time.monotonic()
     if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _revocations["n"]:
-        user = load_token_user(claims)
+        user = SocketUser.recheck(claims)
         if user is None:
             # Every later event checks again in full (and fails): an ended login stays ended.
             _checked.pop(request.sid, None)
             leave_room(f"user:{claims['sub']}")
             raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
-        _checked[request.sid] = (now, _revocations["n"], SocketUser(user))
+        _checked[request.sid] = (now, _revocations["n"], user)
     return user
 
 
