@@ -94,7 +94,6 @@ _UPDATE_CONV = _conv.update().where(_conv.c.id == sa.bindparam("cid"))
 _msg = ChatMessage.__table__
 _reads = ConversationRead.__table__
 _INSERT_ATTACHMENTS = sa.insert(ChatAttachment.__table__)
-_USER_NAME = sa.select(User.__table__.c.name).where(User.__table__.c.id == sa.bindparam("uid"))
 
 
 def _dialect() -> str:
@@ -233,7 +232,3 @@ def move_read(conversation_id: int, user_id: int, seq: int) -> None:
     db.session.connection().execute(
         stmt, {"conversation_id": conversation_id, "user_id": user_id, "last_read_seq": seq}
     )
-
-
-def user_name(user_id: int) -> str:
-    return db.session.connection().execute(_USER_NAME, {"uid": user_id}).scalar_one()
