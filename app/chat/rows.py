@@ -1,9 +1,9 @@
 """The send path's reads and writes as prebuilt Core statements, and the plain rows they return: a message
 costs a handful of statements and no ORM unit of work, identity map or object loading.
 
-The conversation is read with its row locked (FOR UPDATE on PostgreSQL; on SQLite a no-op UPDATE first takes
-the database's write lock), so what the send decides from it (the next seq, waiting or answered, the
-assignee) cannot be overtaken by a concurrent send before the commit.
+The conversation is read with its row locked (FOR UPDATE on PostgreSQL; on SQLite a no-op UPDATE ...
+RETURNING, which takes the database's write lock), so what the send decides from it (the next seq, waiting
+or answered, the assignee) cannot be overtaken by a concurrent send before the commit.
 """
 
 from collections.abc import Mapping
@@ -89,7 +89,24 @@ _SELECT_CONV = (
     .where(_conv.c.id == sa.bindparam("cid"))
 )
 _SELECT_CONV_LOCKED = _SELECT_CONV.with_for_update(of=_conv)
-_TAKE_WRITE_LOCK = sa.update(_conv).where(_conv.c.id == sa.bindparam("cid")).values(id=_conv.c.id)
+
+
+def _name_of(table, column):
+    return sa.select(table.c.name).where(table.c.id == column).correlate(_conv).scalar_subquery()
+
+
+# SQLite has no row locks: a no-op UPDATE takes the database's write lock, and returns the row as it reads it.
+_LOCK_AND_READ = (
+    sa.update(_conv)
+    .where(_conv.c.id == sa.bindparam("cid"))
+    .values(id=_conv.c.id)
+    .returning(
+        *_conv.c,
+        _name_of(_resident, _conv.c.resident_id).label("r_name"),
+        _name_of(_assignee, _conv.c.assignee_id).label("a_name"),
+        _name_of(_grid, _conv.c.grid_id).label("g_name"),
+    )
+)
 _UPDATE_CONV = _conv.update().where(_conv.c.id == sa.bindparam("cid"))
 _msg = ChatMessage.__table__
 _reads = ConversationRead.__table__
@@ -138,11 +155,8 @@ def lock_conversation(conversation_id: int) -> ConvRow | None:
     """The conversation with its row locked until the transaction ends (None if there is none)."""
     conn = db.session.connection()
     params = {"cid": conversation_id}
-    if conn.dialect.name == "postgresql":
-        row = conn.execute(_SELECT_CONV_LOCKED, params).mappings().first()
-    else:
-        conn.execute(_TAKE_WRITE_LOCK, params)
-        row = conn.execute(_SELECT_CONV, params).mappings().first()
+    stmt = _SELECT_CONV_LOCKED if conn.dialect.name == "postgresql" else _LOCK_AND_READ
+    row = conn.execute(stmt, params).mappings().first()
     return ConvRow(row) if row is not None else None
 
 
