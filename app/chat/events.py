@@ -9,8 +9,9 @@ anything more. A sweep does the same to idle connections.
 Revocation (logout, a reused refresh token, a deactivated user) is checked again against the database at
 most every AUTH_RECHECK_SECONDS per connection, and at once on the next event after this process itself
 revoked a login or deactivated a user. So a login revoked by another server process stops a connection
-within AUTH_RECHECK_SECONDS (5 s); in between, events need one primary-key read of the user instead of the
-join of login, user, memberships and units that a REST call does.
+within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there. In between, an event reads nothing
+about its user (SocketUser: what the last check found), and the re-check itself is one Core row (the login
+joined to its user) instead of the join of login, user, memberships and units that a REST call does.
 """
 
 import functools
@@ -37,8 +38,8 @@ from app.extensions import db, socketio
 _SEND, _SYNC, _TYPING, _READ = SendEventSchema(), SyncEventSchema(), TypingEventSchema(), ReadEventSchema()
 # sid -> the access token's claims; per process, like the socket itself.
 _connections: dict[str, dict] = {}
-# sid -> (monotonic time of the last full check of its login, _revocations["n"] then).
-_checked: dict[str, tuple[float, int]] = {}
+# sid -> (monotonic time of the last full check of its login, _revocations["n"] then, the user it found).
+_checked: dict[str, tuple[float, int, "SocketUser"]] = {}
 AUTH_RECHECK_SECONDS = 5.0
 # Bumped whenever this process ends a login or deactivates a user (even if that transaction then rolls
 # back: the cost is one early re-check), so its own revocations reach every connection's next event.
@@ -76,10 +77,11 @@ def on_connect(auth=None):
         raise _refuse("token_expired", "The access token has expired.") from None
     except Exception:  # noqa: BLE001  (any undecodable token is simply refused)
         raise _refuse("invalid_token", "The access token is invalid.") from None
-    if claims.get("type") != "access" or load_token_user(claims) is None:
+    user = load_token_user(claims) if claims.get("type") == "access" else None
+    if user is None:
         raise _refuse("invalid_token", "The access token is invalid.")
     _connections[request.sid] = claims
-    _checked[request.sid] = (time.monotonic(), _revocations["n"])
+    _checked[request.sid] = (time.monotonic(), _revocations["n"], SocketUser(user))
     join_room(f"user:{claims['sub']}")
     _start_sweeper()
     return True
@@ -140,6 +142,38 @@ def sweep_expired(now: float | None = None) -> int:
     return expired
 
 
+class SocketUser:
+    """The user of an event between full login checks, as that check found them: id, name and is_active,
+    with no query. Anything else (the memberships behind a worker's staff scope) loads the User itself on
+    first use, from this session's identity map after that."""
+
+    __slots__ = ("id", "is_active", "name")
+    _users, _logins = User.__table__, AuthSession.__table__
+    # load_token_user's rule (the login exists, is not revoked, is this user's, and the user is active) as
+    # one Core row: a re-check needs neither the ORM objects nor the memberships and units it joins.
+    _RECHECK = (
+        sa.select(_users.c.id, _users.c.name, _users.c.is_active)
+        .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
+        .where(_logins.c.id == sa.bindparam("sid"), _logins.c.revoked_at.is_(None), _users.c.is_active)
+    )
+
+    def __init__(self, user):
+        self.id, self.name, self.is_active = user.id, user.name, user.is_active
+
+    @classmethod
+    def recheck(cls, claims: dict) -> "SocketUser | None":
+        """The user behind these claims if their login still holds, else None."""
+        if not claims.get("sid"):
+            return None
+        row = db.session.connection().execute(cls._RECHECK, {"sid": claims["sid"]}).first()
+        return cls(row) if row is not None and str(row.id) == claims["sub"] else None
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(db.session.get(User, self.id), attr)
+
+
 def socket_user():
     claims = _connections.get(request.sid)
     if claims is None:
@@ -147,16 +181,16 @@ def socket_user():
     if claims["exp"] <= time.time():
         leave_room(f"user:{claims['sub']}")
         raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
-    checked_at, seen = _checked.get(request.sid, (float("-inf"), -1))
+    checked_at, seen, user = _checked.get(request.sid, (float("-inf"), -1, None))
     now = time.monotonic()
-    if now - checked_at < AUTH_RECHECK_SECONDS and seen == _revocations["n"]:
-        user = db.session.get(User, int(claims["sub"]))
-    else:
-        user = load_token_user(claims)
-        _checked[request.sid] = (now, _revocations["n"])
-    if user is None or not user.is_active:
-        leave_room(f"user:{claims['sub']}")
-        raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
+    if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _revocations["n"]:
+        user = SocketUser.recheck(claims)
+        if user is None:
+            # Every later event checks again in full (and fails): an ended login stays ended.
+            _checked.pop(request.sid, None)
+            leave_room(f"user:{claims['sub']}")
+            raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
+        _checked[request.sid] = (now, _revocations["n"], user)
     return user
 
 

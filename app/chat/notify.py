@@ -35,9 +35,11 @@ def audience(conv, *, internal: bool = False) -> set[int]:
     return staff if internal else staff | {conv.resident_id}
 
 
-def messages_posted(conv, messages, *, also=frozenset(), inbox: bool = True) -> None:
+def messages_posted(conv, messages, *, also=frozenset(), inbox: bool = True, resident: bool = True) -> None:
     """Each message to whoever sees it, once the transaction that stored it commits. Inboxes follow
-    `chat:message` too; `chat:conversation` goes out only when the conversation's state changed (inbox)."""
+    `chat:message` too: `chat:conversation` goes to the staff only when the conversation's state changed
+    (inbox), and to the resident only when something their screen shows beyond the messages changed
+    (resident: the status or who answers). Each payload is built once, whoever receives it."""
     staff = staff_audience(conv) | set(also)
     everyone = staff | {conv.resident_id}
     staff = staff - {conv.resident_id}
@@ -46,7 +48,9 @@ def messages_posted(conv, messages, *, also=frozenset(), inbox: bool = True) -> 
         msg.view = view  # the sender's ack reuses it
         defer(_emit, "chat:message", view, staff if msg.internal else everyone)
     if inbox:
-        _conversation_to(conv, staff)
+        defer(_emit, "chat:conversation", conversation_view(conv, side="staff"), staff)
+    if resident:
+        defer(_emit, "chat:conversation", conversation_view(conv, side="resident"), {conv.resident_id})
 
 
 def conversation_changed(conv, *, also=frozenset()) -> None:

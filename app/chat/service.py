@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
-from app.chat import notify
+from app.chat import notify, rows
 from app.chat.access import (
     grid_workers,
     is_chat_staff_of,
@@ -33,11 +32,11 @@ from app.chat.models import (
     ConversationStatus,
     MessageKind,
 )
+from app.chat.rows import Attached, Named, SentMessage
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.pagination import SortKey, cut_page, page_query
 from app.core.permissions import Role
-from app.core.unique import first_write_guard
 from app.extensions import db
 from app.uploads.models import Upload
 from app.uploads.service import unattached
@@ -228,11 +227,22 @@ def send_message(
     attachment_ids: list[int] | None = None,
     internal: bool = False,
     now: datetime | None = None,
-) -> tuple[ChatMessage, bool]:
-    """Store a message with the conversation's next seq; returns it and whether it was a resend."""
+) -> tuple[SentMessage | ChatMessage, bool]:
+    """Store a message with the conversation's next seq; returns it and whether it was a resend (then the
+    stored ChatMessage).
+
+    The hot path of chat, so written with Core statements (rows.py): the conversation is read with its
+    row locked, which orders concurrent senders (the seq is the locked last_seq + 1: no gaps) and keeps
+    what is decided from it current until the commit; then one write stores the message, the
+    conversation's new state and the sender's read cursor (one statement on PostgreSQL), or nothing at
+    all when the (sender, client_id) was stored before."""
     body = (body or "").strip()
     attachment_ids = attachment_ids or []
-    conv, side = get_conversation(conversation_id, viewer=by, for_views=True)
+    db.session.flush()  # the Core statements below must see what this transaction changed through the ORM
+    conv = rows.lock_conversation(conversation_id)
+    side = role_in(by, conv) if conv is not None else None
+    if side is None:
+        raise NotFoundError("No such conversation.")
     # A resend is found by the unique (sender, client_id) on insert below, which saves a lookup on every
     # first send. A resend with photos is looked up first: its uploads are in use by then.
     if attachment_ids:
@@ -247,59 +257,135 @@ def send_message(
         raise UnprocessableError(fields={"attachment_ids": ["Private notes are text only."]})
     _check_attachments(attachment_ids, by=by)
     now = now or utcnow()
-    try:
-        with first_write_guard():
-            msg = _append(conv, body=body, sender=by, internal=internal, client_id=client_id, now=now)
-            db.session.flush()
-    except IntegrityError:
-        # The same message sent twice at once: the other attempt stored it first.
-        db.session.expire_all()
+    inbox_before, resident_before = _inbox_state(conv), _resident_state(conv)
+    starts_wait = side == "resident" and not internal and conv.waiting_since is None
+    auto_reply = side == "resident" and not internal and _auto_reply_due(conv, now)
+    msg = SentMessage(0, 0, conv.id, Named(by.id, by.name), MessageKind.TEXT, internal, body, client_id, now)
+    changes = _message_changes(conv, msg)
+    reader = None
+    if not internal:
+        msg_seq = changes["last_seq"]
+        changes[f"{side}_read_seq"] = max(getattr(conv, f"{side}_read_seq"), msg_seq)
+        reader = (by.id, msg_seq)
+        changes |= _resident_wrote(conv, now) if side == "resident" else _staff_answered(conv, by, now)
+    if not _store(conv, msg, changes, reader):
+        # Sent before (or just now by a concurrent resend, which held the lock first): nothing was written.
         stored = _replay(by, client_id, conversation_id)
         if stored is None:
-            raise
+            raise ConflictError("This message could not be stored; send it again.", code="conflict")
         return stored, True
-    for position, upload_id in enumerate(attachment_ids):
-        msg.attachments.append(ChatAttachment(upload_id=upload_id, position=position))
-    events = [msg]
-    state = (conv.status, conv.assignee_id, conv.waiting_since is None)
-    if not internal:
-        _mark_read(conv, by, side, msg.seq)
-        if side == "resident":
-            events += _resident_wrote(conv, now)
-        else:
-            _staff_answered(conv, by, msg, now)
-    db.session.flush()
-    changed = state != (conv.status, conv.assignee_id, conv.waiting_since is None)
-    notify.messages_posted(conv, events, inbox=changed)
+    if conv.assignee_id is not None and conv.assignee is None:
+        conv.assignee = Named(by.id, by.name)  # whoever answered first, just now
+    if attachment_ids:
+        rows.insert_attachments(msg.id, attachment_ids)
+        msg.attachments = [Attached(upload_id) for upload_id in attachment_ids]
+    events: list = [msg]
+    if starts_wait:
+        notify.conversation_waiting(conv)
+    if side == "staff" and not internal:
+        notify.staff_replied(conv, msg)
+    if auto_reply:
+        events.append(_auto_reply(conv, now))
+    _expire_loaded(conv.id)
+    notify.messages_posted(
+        conv,
+        events,
+        inbox=inbox_before != _inbox_state(conv),
+        resident=resident_before != _resident_state(conv),
+    )
     return msg, False
 
 
-def _resident_wrote(conv: Conversation, now: datetime) -> list[ChatMessage]:
-    extra = []
+def _inbox_state(conv) -> tuple:
+    """What a new message can change in the staff's inbox besides its last message."""
+    return conv.status, conv.assignee_id, conv.waiting_since is None
+
+
+def _resident_state(conv) -> tuple:
+    """What a new message can change on the resident's screen besides the messages themselves (and read
+    ticks, which chat:read carries): who answers them, and whether the conversation is open."""
+    return conv.status, conv.assignee_id
+
+
+def _message_changes(conv, msg: SentMessage) -> dict:
+    """The conversation's columns a new message sets: its seq and, for a public one, the last message."""
+    if msg.internal:
+        return {"last_note_seq": conv.last_note_seq + 1, "updated_at": msg.created_at}
+    preview = " ".join(msg.body.split())[:PREVIEW_CHARS] or "[图片]"
+    return {
+        "last_seq": conv.last_seq + 1,
+        "last_message_at": msg.created_at,
+        "last_preview": preview,
+        "updated_at": msg.created_at,
+    }
+
+
+def _store(conv, msg: SentMessage, changes: dict, reader: tuple[int, int] | None) -> bool:
+    """Write the message with the seq `changes` give it, the changes and the reader's cursor; set them on
+    `conv` and the id on `msg`. False (nothing written) when its client_id was used before."""
+    msg.seq = changes["last_note_seq" if msg.internal else "last_seq"]
+    values = {
+        "conversation_id": conv.id,
+        "seq": msg.seq,
+        "internal": msg.internal,
+        "kind": msg.kind,
+        "sender_id": msg.sender_id,
+        "client_id": msg.client_id,
+        "body": msg.body,
+        "created_at": msg.created_at,
+    }
+    message_id = rows.store_message(conv.id, values, changes, reader)
+    if message_id is None:
+        return False
+    msg.id = message_id
+    conv.__dict__.update(changes)
+    return True
+
+
+def _resident_wrote(conv, now: datetime) -> dict:
+    changes = {}
     if conv.status == ConversationStatus.RESOLVED:
-        _reopen(conv)
-    conv.first_message_at = conv.first_message_at or now
+        changes |= {"status": ConversationStatus.OPEN, "resolved_at": None, "csat_rating": None,
+                    "csat_comment": None, "rated_at": None}  # fmt: skip
+    if conv.first_message_at is None:
+        changes["first_message_at"] = now
     if conv.waiting_since is None:
-        conv.waiting_since = now
+        changes["waiting_since"] = now
         if conv.shared_at is None:
-            conv.share_due_at = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
-        notify.conversation_waiting(conv)
-    if not is_working_time(now) and (
+            changes["share_due_at"] = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
+    return changes
+
+
+def _auto_reply_due(conv, now: datetime) -> bool:
+    return not is_working_time(now) and (
         conv.auto_replied_at is None or conv.auto_replied_at <= now - AUTO_REPLY_EVERY
-    ):
-        conv.auto_replied_at = now
-        extra.append(_append(conv, body=auto_reply_text(now), sender=None, kind=MessageKind.AUTO, now=now))
-    return extra
+    )
 
 
-def _staff_answered(conv: Conversation, by: User, msg: ChatMessage, now: datetime) -> None:
-    conv.waiting_since = None
-    conv.share_due_at = None
-    conv.first_response_at = conv.first_response_at or now
+def _auto_reply(conv, now: datetime) -> SentMessage:
+    """The out-of-hours reply after the resident's message (its seq follows it in the same transaction)."""
+    msg = SentMessage(0, 0, conv.id, None, MessageKind.AUTO, False, auto_reply_text(now), None, now)
+    _store(conv, msg, _message_changes(conv, msg) | {"auto_replied_at": now}, None)
+    return msg
+
+
+def _staff_answered(conv, by: User, now: datetime) -> dict:
+    changes = {}
+    if conv.waiting_since is not None or conv.share_due_at is not None:
+        changes |= {"waiting_since": None, "share_due_at": None}
+    if conv.first_response_at is None:
+        changes["first_response_at"] = now
     if conv.assignee_id is None:
         # Whoever answers first owns the conversation (claim without the button).
-        conv.assignee_id = by.id
-    notify.staff_replied(conv, msg)
+        changes["assignee_id"] = by.id
+    return changes
+
+
+def _expire_loaded(conversation_id: int) -> None:
+    """A Conversation this session had loaded is stale after the Core UPDATE: reload it on next use."""
+    loaded = db.session.identity_map.get(sa.orm.util.identity_key(Conversation, conversation_id))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 # --- reading -----------------------------------------------------------------------------------------------

@@ -110,6 +110,30 @@ def _row(kind: str, payload: dict, run_at: datetime | None, key: str | None) -> 
     }
 
 
+_INSERT = sa.insert(OutboxEvent.__table__)
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_for(session: Session):
+    """Insert, or replace the payload and time of the pending event with the same key that no worker holds."""
+    dialect = session.get_bind().dialect.name
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        table = OutboxEvent.__table__
+        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        stmt = _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.dedupe_key],
+            index_where=sa.text(PENDING_SQL),
+            set_={
+                "payload": stmt.excluded.payload,
+                "run_at": stmt.excluded.run_at,
+                "next_attempt_at": stmt.excluded.next_attempt_at,
+            },
+            where=table.c.locked_by.is_(None),
+        )
+    return stmt
+
+
 def _insert_for(session: Session):
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -120,21 +144,11 @@ def enqueue(kind: str, payload: dict, *, run_at: datetime | None = None, key: st
     if kind not in HANDLERS:
         log.warning("Enqueued outbox kind %r has no handler in this process", kind)
     row = _row(kind, payload, run_at, key)
+    # Core statements on the table, built once: no ORM object or flush per event (chat queues one a message).
     if key is None:
-        db.session.add(OutboxEvent(**row))
+        db.session.execute(_INSERT, row)
     else:
-        stmt = _insert_for(db.session)(OutboxEvent).values(**row)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[OutboxEvent.dedupe_key],
-            index_where=sa.text(PENDING_SQL),
-            set_={
-                "payload": stmt.excluded.payload,
-                "run_at": row["run_at"],
-                "next_attempt_at": row["run_at"],
-            },
-            where=OutboxEvent.locked_by.is_(None),
-        )
-        db.session.execute(stmt)
+        db.session.execute(_upsert_for(db.session), row)
     db.session.info["outbox_wakeup"] = True
 
 

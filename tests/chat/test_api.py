@@ -372,3 +372,46 @@ def test_canned_replies_belong_to_the_community(client, world, auth):
         client.post(url, json={"shortcut": "x", "body": "y"}, headers=auth(world.resident)).status_code == 403
     )
     assert client.post(url, json={"shortcut": ""}, headers=auth(world.worker)).status_code == 422
+
+
+def test_concurrent_sends_get_gapless_seqs_and_a_concurrent_resend_stores_once(app, client, world, auth):
+    """Senders racing on one conversation (each its own session and transaction) are ordered by its row
+    lock: seqs 1..n with no gap, and two copies of one message racing each other store it once."""
+    import threading
+
+    from app.auth.models import User
+    from app.chat import service
+    from app.core.after_commit import commit
+
+    conv = open_conv(client, auth, world.resident)
+    people = [world.resident.id, world.grid_worker.id]
+    shared_key = cid()
+    results, errors = [], []
+    start = threading.Barrier(8)
+
+    def sender(n: int) -> None:
+        try:
+            with app.test_request_context():
+                start.wait(timeout=10)
+                for i in range(4):
+                    user = db.session.get(User, people[(n + i) % 2] if i else world.resident.id)
+                    key = shared_key if i == 0 else cid()
+                    msg, replayed = service.send_message(conv["id"], by=user, body=f"{n}-{i}", client_id=key)
+                    results.append((msg.id, msg.seq, replayed))
+                    commit()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    stored = messages(client, auth(world.resident), conv["id"], limit=100)
+    assert [m["seq"] for m in stored] == list(range(1, 26))  # 8 x 3 fresh messages, and the shared one once
+    assert sum(1 for m in stored if m["client_id"] == shared_key) == 1
+    assert sorted(replayed for _id, _seq, replayed in results).count(True) == 7
+    assert len({(msg_id, seq) for msg_id, seq, _ in results}) == 25
+    db.session.expire_all()
+    assert db.session.get(Conversation, conv["id"]).last_seq == 25

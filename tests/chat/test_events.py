@@ -10,7 +10,7 @@ from socketio import Manager, PubSubManager
 
 from app.auth.service import start_session
 from app.extensions import db, socketio
-from tests.chat.helpers import cid, open_conv, send
+from tests.chat.helpers import cid, messages, open_conv, send
 
 WAIT = 3.0
 
@@ -359,3 +359,78 @@ def test_a_membership_ended_by_another_process_is_heard_within_the_audience_ttl(
     assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
     time.sleep(0.2)
     assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
+
+
+def test_the_resident_hears_chat_conversation_only_when_what_they_see_changes(
+    app, client, world, auth, sockets
+):
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+
+    def say(sock, body):
+        assert "message" in sock.ack(
+            "chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()}
+        )
+        time.sleep(0.2)
+        heard = (resident.events("chat:conversation"), grid_worker.events("chat:conversation"))
+        resident.seen.clear()
+        grid_worker.seen.clear()
+        return heard
+
+    # The resident's message starts the wait: the inbox changes, the resident's screen does not.
+    to_resident, to_staff = say(resident, "电梯坏了")
+    assert to_resident == []
+    assert [c["waiting_since"] is not None for c in to_staff] == [True]
+    # The first answer makes the worker the assignee: the resident sees who answers them.
+    to_resident, to_staff = say(grid_worker, "马上来")
+    assert [c["assignee"]["id"] for c in to_resident] == [world.grid_worker.id]
+    assert "last_note_seq" not in to_resident[0]
+    assert [(c["waiting_since"], c["assignee"]["id"]) for c in to_staff] == [(None, world.grid_worker.id)]
+    to_resident, to_staff = say(resident, "谢谢")
+    assert (to_resident, len(to_staff)) == ([], 1)
+    # A second answer changes the inbox (no longer waiting) but nothing else the resident sees.
+    to_resident, to_staff = say(grid_worker, "不客气")
+    assert (to_resident, len(to_staff)) == ([], 1)
+    # A message while the wait goes on changes nothing for either.
+    say(resident, "还有一件事")
+    assert say(resident, "楼道灯也坏了") == ([], [])
+    # Writing into a resolved conversation reopens it: the resident's screen changes again.
+    assert (
+        client.post(
+            f"/api/v1/conversations/{conv['id']}/resolve", headers=auth(world.grid_worker)
+        ).status_code
+        == 200
+    )
+    time.sleep(0.2)
+    resident.events("chat:conversation")
+    resident.seen.clear()
+    to_resident, _ = say(resident, "又坏了")
+    assert [c["status"] for c in to_resident] == ["open"]
+
+
+def test_a_user_deactivated_by_another_process_is_refused_within_the_recheck_window_and_after(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """Between full checks an event uses the user as the last check found them; a deactivation this process
+    did not make is refused once AUTH_RECHECK_SECONDS have passed, and on every event after that."""
+    import sqlalchemy as sa
+
+    from app.auth.models import User
+    from app.chat import events
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    sock = sockets(world.resident)
+    assert "message" in sock.ack(
+        "chat:send", {"conversation_id": conv["id"], "body": "一", "client_id": cid()}
+    )
+    resident_id = world.resident.id
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(User).where(User.id == resident_id).values(is_active=False))
+    # The test client's events share this test's session; a server's event starts a fresh one.
+    db.session.rollback()
+    time.sleep(0.4)
+    for body in ("二", "三"):
+        ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()})
+        assert ack["error"]["code"] == "token_revoked"
+    assert [m["body"] for m in messages(client, auth(world.grid_worker), conv["id"])] == ["一"]

@@ -1,0 +1,248 @@
+"""The send path's reads and writes as prebuilt Core statements, and the plain rows they return: a message
+costs a handful of statements and no ORM unit of work, identity map or object loading.
+
+The conversation is read with its row locked (FOR UPDATE on PostgreSQL; on SQLite a no-op UPDATE ...
+RETURNING, which takes the database's write lock), so what the send decides from it (the next seq, waiting
+or answered, the assignee) cannot be overtaken by a concurrent send before the commit.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.auth.models import User
+from app.chat.models import ChatAttachment, ChatMessage, Conversation, ConversationRead, MessageKind
+from app.extensions import db
+from app.regions.models import Region
+
+
+class Named(NamedTuple):
+    """A user or region as the views show it."""
+
+    id: int
+    name: str
+
+
+class Attached(NamedTuple):
+    upload_id: int
+
+
+class ConvRow:
+    """A conversation's columns (the same attribute names as Conversation) and the names its views show:
+    what access.py, views.py and notify.py read, without an ORM object."""
+
+    resident: Named
+    assignee: Named | None
+    grid: Named | None
+
+    def __init__(self, row: Mapping[str, Any]):
+        values = dict(row)
+        resident_name, assignee_name, grid_name = (values.pop(k) for k in ("r_name", "a_name", "g_name"))
+        self.__dict__.update(values)
+        self.resident = Named(self.resident_id, resident_name)
+        self.assignee = Named(self.assignee_id, assignee_name) if self.assignee_id is not None else None
+        self.grid = Named(self.grid_id, grid_name) if self.grid_id is not None else None
+
+
+@dataclass
+class SentMessage:
+    """A message just stored by the send path; reads like a ChatMessage for message_view."""
+
+    id: int
+    seq: int
+    conversation_id: int
+    sender: Named | None
+    kind: MessageKind
+    internal: bool
+    body: str
+    client_id: str | None
+    created_at: datetime
+    attachments: list[Attached] = field(default_factory=list)
+    view: dict | None = None
+
+    @property
+    def sender_id(self) -> int | None:
+        return self.sender.id if self.sender is not None else None
+
+
+_conv = Conversation.__table__
+_resident = User.__table__.alias("chat_resident")
+_assignee = User.__table__.alias("chat_assignee")
+_grid = Region.__table__.alias("chat_grid")
+_SELECT_CONV = (
+    sa.select(
+        *_conv.c,
+        _resident.c.name.label("r_name"),
+        _assignee.c.name.label("a_name"),
+        _grid.c.name.label("g_name"),
+    )
+    .select_from(
+        _conv.join(_resident, _resident.c.id == _conv.c.resident_id)
+        .outerjoin(_assignee, _assignee.c.id == _conv.c.assignee_id)
+        .outerjoin(_grid, _grid.c.id == _conv.c.grid_id)
+    )
+    .where(_conv.c.id == sa.bindparam("cid"))
+)
+_SELECT_CONV_LOCKED = _SELECT_CONV.with_for_update(of=_conv)
+
+
+def _name_of(table, column):
+    return sa.select(table.c.name).where(table.c.id == column).correlate(_conv).scalar_subquery()
+
+
+# SQLite has no row locks: a no-op UPDATE takes the database's write lock, and returns the row as it reads it.
+_LOCK_AND_READ = (
+    sa.update(_conv)
+    .where(_conv.c.id == sa.bindparam("cid"))
+    .values(id=_conv.c.id)
+    .returning(
+        *_conv.c,
+        _name_of(_resident, _conv.c.resident_id).label("r_name"),
+        _name_of(_assignee, _conv.c.assignee_id).label("a_name"),
+        _name_of(_grid, _conv.c.grid_id).label("g_name"),
+    )
+)
+_UPDATE_CONV = _conv.update().where(_conv.c.id == sa.bindparam("cid"))
+_msg = ChatMessage.__table__
+_reads = ConversationRead.__table__
+_INSERT_ATTACHMENTS = sa.insert(ChatAttachment.__table__)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _insert():
+    return pg_insert if _dialect() == "postgresql" else sqlite_insert
+
+
+# One statement of each kind per dialect, built on first use and reused (SQLAlchemy caches its compiled form).
+_per_dialect: dict[tuple[str, str], Any] = {}
+
+
+def _built(name: str, build) -> Any:
+    key = (name, _dialect())
+    stmt = _per_dialect.get(key)
+    if stmt is None:
+        stmt = _per_dialect[key] = build(_insert())
+    return stmt
+
+
+def _insert_message_stmt(insert):
+    # A resend (same sender and client_id) inserts nothing and returns no row: no error, no savepoint.
+    return (
+        insert(_msg)
+        .on_conflict_do_nothing(index_elements=[_msg.c.sender_id, _msg.c.client_id])
+        .returning(_msg.c.id)
+    )
+
+
+def _move_read_stmt(insert):
+    stmt = insert(_reads)
+    return stmt.on_conflict_do_update(
+        index_elements=[_reads.c.conversation_id, _reads.c.user_id],
+        set_={"last_read_seq": stmt.excluded.last_read_seq},
+        where=_reads.c.last_read_seq < stmt.excluded.last_read_seq,
+    )
+
+
+def lock_conversation(conversation_id: int) -> ConvRow | None:
+    """The conversation with its row locked until the transaction ends (None if there is none)."""
+    conn = db.session.connection()
+    params = {"cid": conversation_id}
+    stmt = _SELECT_CONV_LOCKED if conn.dialect.name == "postgresql" else _LOCK_AND_READ
+    row = conn.execute(stmt, params).mappings().first()
+    return ConvRow(row) if row is not None else None
+
+
+def store_message(
+    conversation_id: int, values: dict, changes: dict, reader: tuple[int, int] | None
+) -> int | None:
+    """Insert a message (`values`) and, if it is new, write `changes` (column name -> value) to its
+    conversation and move `reader`'s (user id, seq) read cursor; returns the message id, or None when its
+    (sender, client_id) was stored before, and then nothing is written. One statement on PostgreSQL."""
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        stmt = _pg_store(tuple(sorted(changes)), reader is not None)
+        params = {"cid": conversation_id} | {f"m_{k}": v for k, v in values.items()}
+        params |= {f"c_{k}": v for k, v in changes.items()}
+        if reader is not None:
+            params |= {"r_user_id": reader[0], "r_seq": reader[1]}
+        return conn.execute(stmt, params).scalar()
+    message_id = conn.execute(_built("insert_message", _insert_message_stmt), values).scalar()
+    if message_id is not None:
+        # The SET clause follows the parameters' keys: one cached statement per set of columns.
+        conn.execute(_UPDATE_CONV, {"cid": conversation_id, **changes})
+        if reader is not None:
+            move_read(conversation_id, *reader)
+    return message_id
+
+
+_MESSAGE_COLUMNS = (
+    "conversation_id",
+    "seq",
+    "internal",
+    "kind",
+    "sender_id",
+    "client_id",
+    "body",
+    "created_at",
+)
+_pg_stores: dict[tuple, Any] = {}
+
+
+def _pg_store(columns: tuple[str, ...], with_reader: bool):
+    """WITH m AS (INSERT the message ON CONFLICT DO NOTHING RETURNING id), r AS (upsert the reader's
+    cursor FROM m) UPDATE the conversation WHERE EXISTS (m) RETURNING m.id: built once per set of columns."""
+    key = (columns, with_reader)
+    stmt = _pg_stores.get(key)
+    if stmt is not None:
+        return stmt
+    inserted = (
+        pg_insert(_msg)
+        .values({c: sa.bindparam(f"m_{c}", type_=_msg.c[c].type) for c in _MESSAGE_COLUMNS})
+        .on_conflict_do_nothing(index_elements=[_msg.c.sender_id, _msg.c.client_id])
+        .returning(_msg.c.id)
+        .cte("m")
+    )
+    stmt = (
+        _conv.update()
+        .where(_conv.c.id == sa.bindparam("cid"), sa.exists(sa.select(inserted.c.id)))
+        .values({c: sa.bindparam(f"c_{c}", type_=_conv.c[c].type) for c in columns})
+        .returning(sa.select(inserted.c.id).scalar_subquery())
+    )
+    if with_reader:
+        cursor = pg_insert(_reads).from_select(
+            ["conversation_id", "user_id", "last_read_seq"],
+            sa.select(
+                sa.bindparam("cid", type_=sa.Integer),
+                sa.bindparam("r_user_id", type_=sa.Integer),
+                sa.bindparam("r_seq", type_=sa.Integer),
+            ).select_from(inserted),
+        )
+        cursor = cursor.on_conflict_do_update(
+            index_elements=[_reads.c.conversation_id, _reads.c.user_id],
+            set_={"last_read_seq": cursor.excluded.last_read_seq},
+            where=_reads.c.last_read_seq < cursor.excluded.last_read_seq,
+        )
+        stmt = stmt.add_cte(cursor.cte("r"))
+    _pg_stores[key] = stmt
+    return stmt
+
+
+def insert_attachments(message_id: int, upload_ids: list[int]) -> None:
+    rows = [{"message_id": message_id, "upload_id": u, "position": i} for i, u in enumerate(upload_ids)]
+    db.session.connection().execute(_INSERT_ATTACHMENTS, rows)
+
+
+def move_read(conversation_id: int, user_id: int, seq: int) -> None:
+    """The user's read cursor to `seq` (never back), created on their first message."""
+    stmt = _built("move_read", _move_read_stmt)
+    db.session.connection().execute(
+        stmt, {"conversation_id": conversation_id, "user_id": user_id, "last_read_seq": seq}
+    )
