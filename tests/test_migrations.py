@@ -3,7 +3,6 @@
 import os
 import tempfile
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -88,46 +87,3 @@ def test_downgrade_to_base_then_upgrade_again(scratch_engine):
 
     _alembic(scratch_engine, "upgrade", "head")
     assert _schema_diff(scratch_engine) == []
-
-
-def test_0002_gives_every_existing_reader_a_reads_stamp(scratch_engine):
-    # Without one, the feed takes a reader for someone who has read nothing (app.notices.service._read_ids).
-    _alembic(scratch_engine, "upgrade", "0001")
-    t = db.metadata.tables
-    now = datetime.now(UTC)
-    with scratch_engine.begin() as conn:
-        conn.execute(t["regions"].insert(), [{"id": 1, "name": "宝安区", "level": "district", "path": "/1/"}])
-        conn.execute(
-            t["users"].insert(),
-            [
-                {
-                    "id": n,
-                    "phone": f"1390000000{n}",
-                    "name": "居民",
-                    "password_hash": "x",
-                    "is_active": True,
-                    "created_at": now,
-                }
-                for n in (1, 2, 3)
-            ],
-        )
-        common = {
-            "region_id": 1,
-            "author_id": 1,
-            "body": "内容",
-            "category": "general",
-            "pinned": False,
-            "publish_at": now,
-            "created_at": now,
-            "updated_at": now,
-        }
-        conn.execute(t["notices"].insert(), [{"id": n, "title": f"通知{n}", **common} for n in (1, 2)])
-        reads = [(1, 2), (2, 2), (1, 3)]
-        conn.execute(
-            t["notice_reads"].insert(), [{"notice_id": n, "user_id": u, "read_at": now} for n, u in reads]
-        )
-    _alembic(scratch_engine, "upgrade", "head")
-    with scratch_engine.connect() as conn:
-        stamps = dict(conn.execute(sa.text("SELECT name, stamp FROM change_stamps")).all())
-    assert set(stamps) == {"notice_reads:2", "notice_reads:3"}
-    assert all(stamp > 0 for stamp in stamps.values())
