@@ -15,7 +15,6 @@ from app.auth.models import AuthSession, RefreshToken, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, UnauthorizedError
 from app.extensions import db
-from app.regions.models import Membership
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -113,27 +112,3 @@ def rotate_refresh_token(jwt_payload: dict) -> dict:
         raise RefreshReuseError()
     token.used_at = utcnow()
     return _issue_tokens(token.session)
-
-
-def load_token_user(jwt_payload: dict) -> User | None:
-    """The user behind an access or refresh token, or None when its login was revoked."""
-    sid = jwt_payload.get("sid")
-    if not sid:
-        return None
-    # One round trip: every request runs this, and a second query for the memberships cost a quarter of /me.
-    row = (
-        db.session.execute(
-            sa.select(AuthSession, User)
-            .join(User, AuthSession.user_id == User.id)
-            .where(AuthSession.id == sid)
-            .options(joinedload(User.memberships).joinedload(Membership.unit))
-        )
-        .unique()
-        .one_or_none()
-    )
-    if row is None:
-        return None
-    session, user = row
-    if session.revoked_at is not None or not user.is_active or str(user.id) != jwt_payload["sub"]:
-        return None
-    return user

@@ -26,7 +26,6 @@ from jwt import ExpiredSignatureError
 from marshmallow import ValidationError
 
 from app.auth.models import AuthSession, User
-from app.auth.service import load_token_user
 from app.chat import service
 from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, TypingEventSchema
 from app.chat.views import message_view
@@ -77,11 +76,11 @@ def on_connect(auth=None):
         raise _refuse("token_expired", "The access token has expired.") from None
     except Exception:  # noqa: BLE001  (any undecodable token is simply refused)
         raise _refuse("invalid_token", "The access token is invalid.") from None
-    user = load_token_user(claims) if claims.get("type") == "access" else None
+    user = SocketUser.check(claims) if claims.get("type") == "access" else None
     if user is None:
         raise _refuse("invalid_token", "The access token is invalid.")
     _connections[request.sid] = claims
-    _checked[request.sid] = (time.monotonic(), _revocations["n"], SocketUser(user))
+    _checked[request.sid] = (time.monotonic(), _revocations["n"], user)
     join_room(f"user:{claims['sub']}")
     _start_sweeper()
     return True
@@ -149,8 +148,8 @@ class SocketUser:
 
     __slots__ = ("id", "is_active", "name")
     _users, _logins = User.__table__, AuthSession.__table__
-    # load_token_user's rule (the login exists, is not revoked, is this user's, and the user is active) as
-    # one Core row: a re-check needs neither the ORM objects nor the memberships and units it joins.
+    # The sign-in rule of app.auth.principal (the login exists, is not revoked, is this user's, and the user
+    # is active) as one Core row: connect and re-checks need no memberships, stamps or ORM objects.
     _RECHECK = (
         sa.select(_users.c.id, _users.c.name, _users.c.is_active)
         .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
@@ -161,7 +160,7 @@ class SocketUser:
         self.id, self.name, self.is_active = user.id, user.name, user.is_active
 
     @classmethod
-    def recheck(cls, claims: dict) -> "SocketUser | None":
+    def check(cls, claims: dict) -> "SocketUser | None":
         """The user behind these claims if their login still holds, else None."""
         if not claims.get("sid"):
             return None
@@ -184,7 +183,7 @@ def socket_user():
     checked_at, seen, user = _checked.get(request.sid, (float("-inf"), -1, None))
     now = time.monotonic()
     if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _revocations["n"]:
-        user = SocketUser.recheck(claims)
+        user = SocketUser.check(claims)
         if user is None:
             # Every later event checks again in full (and fails): an ended login stays ended.
             _checked.pop(request.sid, None)
