@@ -15,12 +15,7 @@ from app.auth.models import AuthSession, User
 from app.core import stamps
 from app.core.permissions import Role
 from app.extensions import db
-from app.regions.models import Membership, MembershipStatus, Region, Unit
-
-
-def path_ids(path: str) -> list[int]:
-    """Region ids from the root down, read off a materialized path such as "/1/2/4/"."""
-    return [int(part) for part in path.strip("/").split("/") if part]
+from app.regions.models import Membership, MembershipStatus, Region, Unit, path_ids
 
 
 @dataclass(frozen=True, slots=True)

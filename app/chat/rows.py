@@ -13,10 +13,10 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import User
 from app.chat.models import ChatAttachment, ChatMessage, Conversation, ConversationRead, MessageKind
+from app.core.db import insert_for
 from app.extensions import db
 from app.regions.models import Region
 
@@ -117,10 +117,6 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _insert():
-    return pg_insert if _dialect() == "postgresql" else sqlite_insert
-
-
 # One statement of each kind per dialect, built on first use and reused (SQLAlchemy caches its compiled form).
 _per_dialect: dict[tuple[str, str], Any] = {}
 
@@ -129,7 +125,7 @@ def _built(name: str, build) -> Any:
     key = (name, _dialect())
     stmt = _per_dialect.get(key)
     if stmt is None:
-        stmt = _per_dialect[key] = build(_insert())
+        stmt = _per_dialect[key] = build(insert_for(db.session.get_bind()))
     return stmt
 
 

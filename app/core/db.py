@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from time import monotonic
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -14,6 +16,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def insert_for(bind: sa.Engine | sa.Connection):
+    """The dialect's `insert`, whose ON CONFLICT clauses PostgreSQL and SQLite both understand."""
+    return pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def utcnow() -> datetime:

@@ -16,10 +16,9 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import g, has_app_context
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core.db import insert_for
 from app.extensions import db
 
 
@@ -92,7 +91,7 @@ def current(name: str) -> int | None:
 
 
 def bump(connection: sa.Connection, names) -> None:
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(connection)
     for name in sorted(names):  # a fixed order, so two writers never wait on each other's rows
         stamp = secrets.randbits(62) + 1
         stmt = insert(ChangeStamp).values(name=name, stamp=stamp)

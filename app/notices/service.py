@@ -9,21 +9,19 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.audit.service import record
 from app.auth.models import User
-from app.auth.principal import Principal, path_ids
+from app.auth.principal import Principal
 from app.core import stamps
-from app.core.db import utcnow
+from app.core.db import insert_for, utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.pagination import SortKey, cut_page, keyset_page, keyset_params, order_by
 from app.core.permissions import NOTICE_ROLES, STAFF_ROLES, Role, serves, staff_paths
 from app.extensions import db
 from app.notices.models import Notice, NoticeRead
 from app.push.service import notify_notice
-from app.regions.models import Membership, MembershipStatus, Region, Unit
+from app.regions.models import Membership, MembershipStatus, Region, Unit, path_ids
 
 READS = "notice_reads"
 # Feed pages show notices with their region's and author's names (see _PAGES).
@@ -446,9 +444,8 @@ def mark_read(notice_id: int, *, by: User) -> None:
     notice = get_notice(notice_id, viewer=by)
     if notice.read:
         return
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     result = db.session.execute(
-        insert(NoticeRead)
+        insert_for(db.session.get_bind())(NoticeRead)
         .values(notice_id=notice.id, user_id=by.id, read_at=utcnow())
         .on_conflict_do_nothing()
     )

@@ -10,11 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.core.db import utcnow
+from app.core.db import insert_for, utcnow
 from app.extensions import db
 from app.outbox.models import PENDING_SQL, OutboxEvent
 
@@ -120,7 +118,7 @@ def _upsert_for(session: Session):
     stmt = _UPSERTS.get(dialect)
     if stmt is None:
         table = OutboxEvent.__table__
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        stmt = insert_for(session.get_bind())(table)
         stmt = _UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=[table.c.dedupe_key],
             index_where=sa.text(PENDING_SQL),
@@ -132,10 +130,6 @@ def _upsert_for(session: Session):
             where=table.c.locked_by.is_(None),
         )
     return stmt
-
-
-def _insert_for(session: Session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def enqueue(kind: str, payload: dict, *, run_at: datetime | None = None, key: str | None = None) -> None:
@@ -165,7 +159,7 @@ def ensure_periodic(at: datetime | None = None) -> None:
     """Give every registered periodic job a pending row if it has none (first start, or after giving up)."""
     if not PERIODIC:
         return
-    insert = _insert_for(db.session)
+    insert = insert_for(db.session.get_bind())
     for job in PERIODIC.values():
         row = _row(PERIODIC_KIND, {"name": job.name}, at, f"every:{job.name}")
         db.session.execute(

@@ -10,11 +10,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import User
-from app.core.db import utcnow
+from app.core.db import insert_for, utcnow
 from app.core.errors import NotFoundError, UnprocessableError
 from app.extensions import db
 from app.outbox import enqueue
@@ -101,8 +99,9 @@ def subscribe(
         "failure_count": 0,
     }
     # An upsert, so the same device subscribing twice at once still ends as one row.
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(PushSubscription).values(endpoint=endpoint, created_at=utcnow(), **fields)
+    stmt = insert_for(db.session.get_bind())(PushSubscription).values(
+        endpoint=endpoint, created_at=utcnow(), **fields
+    )
     db.session.execute(stmt.on_conflict_do_update(index_elements=[PushSubscription.endpoint], set_=fields))
     sub = db.session.scalar(by_endpoint.execution_options(populate_existing=True))
     _keep_newest_devices(by)

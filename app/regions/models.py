@@ -23,6 +23,11 @@ class Level(StrEnum):
 CHILD_LEVEL = {Level.DISTRICT: Level.STREET, Level.STREET: Level.COMMUNITY, Level.COMMUNITY: Level.GRID}
 
 
+def path_ids(path: str) -> list[int]:
+    """Region ids from the root down, read off a materialized path such as "/1/2/4/"."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Region(db.Model):
     __tablename__ = "regions"
 
@@ -44,7 +49,7 @@ class Region(db.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this region, itself included."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
     def contains(self, other: "Region") -> bool:
         return other.path.startswith(self.path)
