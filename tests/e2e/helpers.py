@@ -108,3 +108,14 @@ def wait_for_service_worker(page) -> None:
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def serious_violations(page) -> list:
+    """axe-core's serious and critical findings on the page as it stands (the axe script already loaded):
+    (rule, impact, the first three targets) each."""
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.outbox.models import OutboxEvent
 from tests.consultations.helpers import make_consultation
-from tests.e2e.helpers import screenshot, seed_storage, sign_in, watch
+from tests.e2e.helpers import screenshot, seed_storage, serious_violations, sign_in, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -171,12 +171,7 @@ def test_discuss_screens_pass_axe(world, client, auth, new_context, elder):
             page.wait_for_selector(ready)
             page.wait_for_selector(".list-status:text-matches('加载')", state="hidden")
             screenshot(page, f"discuss-{'elder' if elder else 'normal'}-{name}")
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            bad = [
-                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                for v in result["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
+            bad = serious_violations(page)
             if bad:
                 problems[name] = bad
         assert page.errors == []

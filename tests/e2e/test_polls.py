@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.polls.models import PollBallot
-from tests.e2e.helpers import screenshot, sign_in, wait_for_service_worker, watch
+from tests.e2e.helpers import screenshot, serious_violations, sign_in, wait_for_service_worker, watch
 from tests.polls.helpers import close, create
 
 pytestmark = pytest.mark.e2e
@@ -147,9 +147,7 @@ def test_poll_screens_pass_axe_in_both_modes(world, client, auth, new_context, e
             page.evaluate(GO, path)
             page.wait_for_selector(ready)
             screenshot(page, f"polls-{'elder' if elder else 'normal'}-{name}")
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            bad = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-                   if v["impact"] in ("serious", "critical")]  # fmt: skip
+            bad = serious_violations(page)
             if bad:
                 problems[name] = bad
             if elder and name in ("ballot", "wizard"):

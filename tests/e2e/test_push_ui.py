@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     post_notice,
     screenshot,
     seed_storage,
+    serious_violations,
     sign_in,
     wait_for_service_worker,
     watch,
@@ -280,13 +281,7 @@ def test_the_settings_screen_and_the_offer_pass_axe(world, new_context, elder):
     page.evaluate(ENGAGED, "vote")
     page.wait_for_selector(OFFER)
     screenshot(page, f"push-settings-{'elder' if elder else 'normal'}")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == []
+    assert serious_violations(page) == []
     if elder:
         small = [t for t in page.evaluate(MEASURE, TARGETS) if t["width"] < 60 or t["height"] < 60]
         assert small == [], f"targets under 60×60 px: {small}"

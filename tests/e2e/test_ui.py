@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.reports.categories import seed_categories
-from tests.e2e.helpers import post_notice, screenshot, seed_storage, sign_in, watch
+from tests.e2e.helpers import post_notice, screenshot, seed_storage, serious_violations, sign_in, watch
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -182,12 +182,7 @@ def test_every_screen_passes_axe_and_is_photographed(world, client, auth, new_co
             screenshot(page, f"{tag}-{name}")
             if not audit:
                 continue
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            bad = [
-                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                for v in result["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
+            bad = serious_violations(page)
             if bad:
                 problems[name] = bad
         assert page.errors == []
