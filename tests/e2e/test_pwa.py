@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from app import pwa
-from tests.e2e.helpers import post_notice, screenshot, sign_in, wait_for_service_worker, watch
+from tests.e2e.helpers import WAIT_MS, post_notice, screenshot, sign_in, wait_for_service_worker, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -121,9 +121,9 @@ def test_first_load_transfers_at_most_150_kb_of_js_and_css(new_context):
     assert 0 < sum(transferred.values()) <= BUDGET_BYTES, transferred
 
 
-SHOWN_NOTIFICATIONS = """async () => {
+SHOWN_NOTIFICATIONS = """async ms => {
     const registration = await navigator.serviceWorker.ready;
-    for (let i = 0; i < 50; i++) {
+    for (const until = Date.now() + ms; Date.now() < until; ) {
         const found = await registration.getNotifications();
         if (found.length) return found.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data}));
         await new Promise(resolve => setTimeout(resolve, 100));
@@ -132,17 +132,35 @@ SHOWN_NOTIFICATIONS = """async () => {
 }"""
 
 
+def active_registration_id(page, cdp, scope: str) -> str:
+    """The id of the scope's registration once it has an activated worker version (as DevTools reports it)."""
+    registrations, versions = {}, {}
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.update({r["registrationId"]: r for r in e["registrations"]}),
+    )
+    cdp.on(
+        "ServiceWorker.workerVersionUpdated",
+        lambda e: versions.update({v["versionId"]: v for v in e["versions"]}),
+    )
+    cdp.send("ServiceWorker.enable")
+    # A fixed pause raced a slow worker start under load: the push went to a version not yet activated.
+    for _ in range(WAIT_MS // 100):
+        live = {i for i, r in registrations.items() if r["scopeURL"] == scope and not r["isDeleted"]}
+        for version in versions.values():
+            if version["registrationId"] in live and version["status"] == "activated":
+                return version["registrationId"]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no activated service worker for {scope}: {registrations} {versions}")
+
+
 def test_a_push_message_becomes_a_notification(world, live_server, new_context):
     context = new_context(service_workers="allow", permissions=["notifications"])
     page = watch(context.new_page())
     sign_in(page, world.resident)
     wait_for_service_worker(page)
     cdp = context.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(300)
-    registration = next(r for r in registrations if r["scopeURL"] == f"{live_server}/" and not r["isDeleted"])
+    registration_id = active_registration_id(page, cdp, f"{live_server}/")
     # The payload app/push/delivery.py sends.
     payload = {
         "title": "停水",
@@ -155,11 +173,11 @@ def test_a_push_message_becomes_a_notification(world, live_server, new_context):
         "ServiceWorker.deliverPushMessage",
         {
             "origin": live_server,
-            "registrationId": registration["registrationId"],
+            "registrationId": registration_id,
             "data": json.dumps(payload),
         },
     )
-    shown = page.evaluate(SHOWN_NOTIFICATIONS)
+    shown = page.evaluate(SHOWN_NOTIFICATIONS, WAIT_MS)
     assert shown == [
         {"title": "停水", "body": "明天上午停水", "tag": "notice-7", "data": {"url": "/notices/7"}}
     ]
