@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.auth.models import AuthSession, User
 from app.core import stamps
+from app.core.db import PreparedRead
 from app.core.permissions import Role
 from app.extensions import db
 from app.regions.models import Membership, MembershipStatus, Region, Unit, path_ids
@@ -76,11 +77,11 @@ def _home_ids(m: Membership) -> tuple[int, ...]:
 
 
 @cache
-def _login_statement() -> sa.Select:
+def _login_read() -> PreparedRead:
     """Built once: constructing the statement cost more than running it. It also reads the change stamps
     (app.core.stamps), which spares the cached notices feed a query of its own."""
     home = aliased(Region)
-    return (
+    statement = (
         sa.select(
             AuthSession.revoked_at,
             User.id,
@@ -101,6 +102,7 @@ def _login_statement() -> sa.Select:
         .where(AuthSession.id == sa.bindparam("sid"))
         .order_by(Membership.id)
     )
+    return PreparedRead(statement)
 
 
 def load_principal(jwt_payload: dict) -> Principal | None:
@@ -108,7 +110,7 @@ def load_principal(jwt_payload: dict) -> Principal | None:
     sid = jwt_payload.get("sid")
     if not sid:
         return None
-    rows = db.session.connection().execute(_login_statement(), {"sid": sid}).all()
+    rows = _login_read().all(db.engine, sid=sid)
     if not rows:
         return None
     revoked_at, user_id, is_active = rows[0][:3]

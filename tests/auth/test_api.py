@@ -296,3 +296,22 @@ def test_a_verified_token_is_still_refused_once_it_expires(client):
     res = client.get("/api/v1/me", headers=bearer(f"{head}.{payload}.{tampered}"))
     assert res.status_code == 401
     assert res.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_a_verified_tokens_header_is_not_parsed_again(client, monkeypatch):
+    """jwt_required() asks for the header of each token it decoded; the cache answers for verified ones."""
+    import jwt as pyjwt
+
+    token = register(client).get_json()["access_token"]
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    parsed = []
+    real = pyjwt.get_unverified_header
+    monkeypatch.setattr(pyjwt, "get_unverified_header", lambda t: parsed.append(t) or real(t))
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert parsed == []
+    other = create_access_token(identity=decode_token(token)["sub"], additional_claims={"sid": "nope"})
+    assert client.get("/api/v1/me", headers=bearer(other)).get_json()["error"]["code"] == "token_revoked"
+    assert set(parsed) == {other}  # verified for the first time: read (by the verification too)
+    parsed.clear()
+    assert client.get("/api/v1/me", headers=bearer(other)).status_code == 401
+    assert parsed == []
