@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from app.core.after_commit import commit
 from app.core.auth import current_principal, current_user
+from app.core.query_args import ParseOnceParser, parse_once
 from app.core.schemas import page_schema
 from app.notices import service
 from app.notices.schemas import (
@@ -19,10 +20,11 @@ from app.notices.schemas import (
 )
 
 bp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices (通知公告)")
+bp.ARGUMENTS_PARSER = ParseOnceParser()
 
 NoticePageSchema = page_schema(NoticeSchema, "NoticePage")
 # An instance, not the class: webargs would build a new schema (copying every field) on each request.
-LIST_ARGS = NoticeListArgs()
+LIST_ARGS = parse_once(NoticeListArgs())
 
 
 @bp.get("/notices")
