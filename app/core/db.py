@@ -102,7 +102,7 @@ class PreparedRead:
         compiled = self.statement.compile(dialect=dialect)
         names = compiled.bind_names  # BindParameter -> its name in the SQL
         free = {name for bind, name in names.items() if bind.value is None and not bind.callable}
-        defaults = compiled.construct_params(dict.fromkeys(free), _check=False)
+        defaults = compiled.construct_params(dict.fromkeys(free))
         convert = {}
         for bind, name in names.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
