@@ -27,6 +27,18 @@ class StaffScope:
 
 
 def staff_scope(user: User) -> StaffScope:
+    """A socket's user (events.SocketUser) keeps the scope its last login check found, in its `scope_cache`,
+    as it keeps name and is_active: an event then reads no memberships (a re-check starts a fresh one)."""
+    cache = getattr(user, "scope_cache", None)
+    if cache:
+        return cache[0]
+    scope = _scope_of(user)
+    if cache is not None:
+        cache.append(scope)
+    return scope
+
+
+def _scope_of(user: User) -> StaffScope:
     grids, communities = set(), set()
     for m in user.active_memberships:
         if m.role not in CHAT_ROLES:
@@ -78,11 +90,21 @@ _audiences: dict[tuple, tuple[float, frozenset[int]]] = {}
 AUDIENCE_TTL_SECONDS = 5.0
 
 
+# Bumped with every such clearing: a socket's user re-checks on its next event and forgets the staff scope it
+# kept (events.SocketUser).
+membership_writes = {"n": 0}
+
+
+def _memberships_changed() -> None:
+    _audiences.clear()
+    membership_writes["n"] += 1
+
+
 @sa.event.listens_for(Session, "after_flush")
 def _memberships_flushed(session, _ctx) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Membership | Region):
-            _audiences.clear()
+            _memberships_changed()
             session.info["chat_audiences_stale"] = True
             return
 
@@ -90,7 +112,7 @@ def _memberships_flushed(session, _ctx) -> None:
 @sa.event.listens_for(Session, "after_commit")
 def _memberships_committed(session) -> None:
     if session.info.pop("chat_audiences_stale", False):
-        _audiences.clear()
+        _memberships_changed()
 
 
 def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -> frozenset[int]:

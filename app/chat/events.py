@@ -9,9 +9,11 @@ anything more. A sweep does the same to idle connections.
 Revocation (logout, a reused refresh token, a deactivated user) is checked again against the database at
 most every AUTH_RECHECK_SECONDS per connection, and at once on the next event after this process itself
 revoked a login or deactivated a user. So a login revoked by another server process stops a connection
-within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there. In between, an event reads nothing
-about its user (SocketUser: what the last check found), and the re-check itself is one Core row (the login
-joined to its user) instead of the join of login, user, memberships and units that a REST call does.
+within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there, or a worker's membership changed
+there (the staff scope a connection keeps, by which each event is still authorized). In between, an event
+reads nothing about its user (SocketUser: what the last check found), and the re-check itself is one Core
+row (the login joined to its user) instead of the join of login, user, memberships and units that a REST
+call does.
 """
 
 import functools
@@ -26,7 +28,7 @@ from jwt import ExpiredSignatureError
 from marshmallow import ValidationError
 
 from app.auth.models import AuthSession, User
-from app.chat import service
+from app.chat import access, service
 from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, TypingEventSchema
 from app.chat.views import message_view
 from app.core.after_commit import commit
@@ -37,12 +39,18 @@ from app.extensions import db, socketio
 _SEND, _SYNC, _TYPING, _READ = SendEventSchema(), SyncEventSchema(), TypingEventSchema(), ReadEventSchema()
 # sid -> the access token's claims; per process, like the socket itself.
 _connections: dict[str, dict] = {}
-# sid -> (monotonic time of the last full check of its login, _revocations["n"] then, the user it found).
-_checked: dict[str, tuple[float, int, "SocketUser"]] = {}
+# sid -> (monotonic time of the last full check of its login, _changes() then, the user it found).
+_checked: dict[str, tuple[float, tuple[int, int], "SocketUser"]] = {}
 AUTH_RECHECK_SECONDS = 5.0
 # Bumped whenever this process ends a login or deactivates a user (even if that transaction then rolls
 # back: the cost is one early re-check), so its own revocations reach every connection's next event.
 _revocations = {"n": 0}
+
+
+def _changes() -> tuple[int, int]:
+    """What a connection's last check saw: this process's revocations, and its membership or region writes
+    (after which the staff scope a SocketUser keeps is stale)."""
+    return _revocations["n"], access.membership_writes["n"]
 
 
 @sa.event.listens_for(AuthSession.revoked_at, "set")
@@ -80,7 +88,7 @@ def on_connect(auth=None):
     if user is None:
         raise _refuse("invalid_token", "The access token is invalid.")
     _connections[request.sid] = claims
-    _checked[request.sid] = (time.monotonic(), _revocations["n"], user)
+    _checked[request.sid] = (time.monotonic(), _changes(), user)
     join_room(f"user:{claims['sub']}")
     _start_sweeper()
     return True
@@ -143,10 +151,11 @@ def sweep_expired(now: float | None = None) -> int:
 
 class SocketUser:
     """The user of an event between full login checks, as that check found them: id, name and is_active,
-    with no query. Anything else (the memberships behind a worker's staff scope) loads the User itself on
-    first use, from this session's identity map after that."""
+    with no query, and a worker's staff scope once an event has needed it (access.staff_scope keeps it in
+    `scope_cache`; a re-check starts afresh, and so does any membership or region written by this process).
+    Anything else loads the User itself on first use, from this session's identity map after that."""
 
-    __slots__ = ("id", "is_active", "name")
+    __slots__ = ("id", "is_active", "name", "scope_cache")
     _users, _logins = User.__table__, AuthSession.__table__
     # The sign-in rule of app.auth.principal (the login exists, is not revoked, is this user's, and the user
     # is active) as one Core row: connect and re-checks need no memberships, stamps or ORM objects.
@@ -158,6 +167,7 @@ class SocketUser:
 
     def __init__(self, user):
         self.id, self.name, self.is_active = user.id, user.name, user.is_active
+        self.scope_cache: list = []  # access.staff_scope keeps the worker's scope here on first use
 
     @classmethod
     def check(cls, claims: dict) -> "SocketUser | None":
@@ -180,16 +190,16 @@ def socket_user():
     if claims["exp"] <= time.time():
         leave_room(f"user:{claims['sub']}")
         raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
-    checked_at, seen, user = _checked.get(request.sid, (float("-inf"), -1, None))
+    checked_at, seen, user = _checked.get(request.sid, (float("-inf"), None, None))
     now = time.monotonic()
-    if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _revocations["n"]:
+    if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _changes():
         user = SocketUser.check(claims)
         if user is None:
             # Every later event checks again in full (and fails): an ended login stays ended.
             _checked.pop(request.sid, None)
             leave_room(f"user:{claims['sub']}")
             raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
-        _checked[request.sid] = (now, _revocations["n"], user)
+        _checked[request.sid] = (now, _changes(), user)
     return user
 
 

@@ -434,3 +434,50 @@ def test_a_user_deactivated_by_another_process_is_refused_within_the_recheck_win
         ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()})
         assert ack["error"]["code"] == "token_revoked"
     assert [m["body"] for m in messages(client, auth(world.grid_worker), conv["id"])] == ["一"]
+
+
+def test_a_worker_whose_membership_ends_here_is_refused_on_their_next_event(
+    app, client, world, auth, sockets
+):
+    """A connection keeps its worker's staff scope between login re-checks; a membership written by this
+    process drops it at once, so the very next event is authorized against the new memberships."""
+    from app.regions.models import MembershipStatus
+
+    conv = open_conv(client, auth, world.resident)
+    grid_worker = sockets(world.grid_worker)
+    # Typing, not a message: a worker's first answer would make them the assignee, who always sees it.
+    assert grid_worker.ack("chat:typing", {"conversation_id": conv["id"], "typing": True}) == {"ok": True}
+    _grid_membership(world).status = MembershipStatus.REJECTED
+    db.session.commit()
+    ack = grid_worker.ack("chat:typing", {"conversation_id": conv["id"], "typing": False})
+    assert ack["error"]["code"] == "not_found"
+    ack = grid_worker.ack("chat:send", {"conversation_id": conv["id"], "body": "还在吗", "client_id": cid()})
+    assert ack["error"]["code"] == "not_found"
+
+
+def test_a_worker_keeps_no_scope_past_the_recheck_window_when_another_process_ends_it(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """A membership ended by another process (a plain UPDATE here) stops the worker's events once
+    AUTH_RECHECK_SECONDS have passed, as a revoked login does; before that, the kept scope answers without
+    reading memberships."""
+    import sqlalchemy as sa
+
+    from app.chat import events
+    from app.regions.models import Membership, MembershipStatus
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    grid_worker = sockets(world.grid_worker)
+    typing = {"conversation_id": conv["id"], "typing": True}
+    assert grid_worker.ack("chat:typing", typing) == {"ok": True}
+    membership_id = _grid_membership(world).id
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership_id)
+            .values(status=MembershipStatus.REJECTED)
+        )
+    time.sleep(0.4)
+    assert grid_worker.ack("chat:typing", typing)["error"]["code"] == "not_found"
