@@ -38,6 +38,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # A pooled connection idle longer than this is pinged before use (app.core.db.ping_when_idle).
     DB_PING_IDLE_SECONDS = env_int("DB_PING_IDLE_SECONDS", 10)
+    # Connections a process keeps open to a server database (PostgreSQL), and how many more it may open for
+    # a moment. SQLAlchemy's 5 + 10 overflow suits a thread per request; one gevent process serves hundreds
+    # of sockets at once, and each overflow connection was closed again on return, so under chat load it
+    # opened and closed PostgreSQL connections (a backend started each time) several times a second.
+    DB_POOL_SIZE = env_int("DB_POOL_SIZE", 20)
+    DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10)
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("ACCESS_TOKEN_MINUTES", 15))

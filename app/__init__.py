@@ -24,6 +24,9 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     app.json.sort_keys = False
     app.session_interface = NoCookieSessions()
 
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_MAX_OVERFLOW"]}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = pool | app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
     jwt.init_app(app)
