@@ -129,6 +129,9 @@ class Config:
     CHAT_SHARE_AFTER_SECONDS = env_int("CHAT_SHARE_AFTER_SECONDS", 600)
     CHAT_REPLY_PUSH_DELAY_SECONDS = env_int("CHAT_REPLY_PUSH_DELAY_SECONDS", 20)
     CHAT_SENDS_PER_MINUTE = env_int("CHAT_SENDS_PER_MINUTE", 60)
+    # Re-check the logins of all of a process's chat connections in one query every AUTH_RECHECK_SECONDS / 2,
+    # rather than one query per connection (app/chat/events.py). Tests call recheck_logins() themselves.
+    CHAT_BATCH_RECHECK = env_bool("CHAT_BATCH_RECHECK", True)
 
     @classmethod
     def validate(cls) -> None:
@@ -156,6 +159,7 @@ class TestingConfig(Config):
     EXPORT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
+    CHAT_BATCH_RECHECK = False
     # Pub/sub ignores Redis database numbers: a channel per test run keeps parallel runs apart.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or f"linli-test-{os.getpid()}"
     PUSH_ALLOW_LOOPBACK = True

@@ -118,10 +118,56 @@ _sweeper = {"started": False}
 
 
 def _start_sweeper() -> None:
-    """One task per process: idle connections whose token has expired stop hearing events too."""
+    """One task per process: idle connections whose token has expired stop hearing events too. With
+    CHAT_BATCH_RECHECK, another re-checks the logins of all connections together (recheck_logins)."""
     if not _sweeper["started"]:
         _sweeper["started"] = True
         socketio.start_background_task(_sweep_forever)
+        if current_app.config["CHAT_BATCH_RECHECK"]:
+            socketio.start_background_task(_recheck_forever, current_app._get_current_object())
+
+
+def _recheck_forever(app) -> None:
+    while True:
+        socketio.sleep(AUTH_RECHECK_SECONDS / 2)
+        try:
+            with app.app_context():
+                recheck_logins()
+        except Exception:  # noqa: BLE001  (a failed round leaves each event to check its own login)
+            app.logger.exception("Re-checking the logins of chat connections failed")
+
+
+def recheck_logins() -> int:
+    """Re-check the login of every connection of this process in one query, as each event's own re-check
+    would (SocketUser.check), so that events find a fresh check and run none themselves: a third of the
+    events under load did. A connection whose login no longer holds is left as it was: its next event
+    past AUTH_RECHECK_SECONDS checks it alone and is refused. A worker's staff scope is read again with it.
+    Returns how many were confirmed."""
+    by_login: dict[str, list[str]] = {}
+    for sid, claims in list(_connections.items()):
+        if claims.get("sid") and sid in _checked:
+            by_login.setdefault(claims["sid"], []).append(sid)
+    if not by_login:
+        return 0
+    started, seen = time.monotonic(), _changes()
+    confirmed = 0
+    logins = list(by_login)
+    try:
+        for i in range(0, len(logins), 500):
+            found = db.session.connection().execute(SocketUser.RECHECK_MANY, {"sids": logins[i : i + 500]})
+            users = {row.login_id: SocketUser(row) for row in found}
+            # Their staff scopes too, in one more query: the events need not load them one by one.
+            scopes = access.staff_scopes({user.id for user in users.values()})
+            for login_id, user in users.items():
+                user.scope_cache.append(scopes[user.id])
+                for sid in by_login[login_id]:
+                    claims = _connections.get(sid)
+                    if claims is not None and claims["sub"] == str(user.id) and sid in _checked:
+                        _checked[sid] = (started, seen, user)
+                        confirmed += 1
+    finally:
+        db.session.rollback()
+    return confirmed
 
 
 def _sweep_forever() -> None:
@@ -163,6 +209,17 @@ class SocketUser:
         sa.select(_users.c.id, _users.c.name, _users.c.is_active)
         .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
         .where(_logins.c.id == sa.bindparam("sid"), _logins.c.revoked_at.is_(None), _users.c.is_active)
+    )
+
+    # The same rule for many logins at once (recheck_logins).
+    RECHECK_MANY = (
+        sa.select(_logins.c.id.label("login_id"), _users.c.id, _users.c.name, _users.c.is_active)
+        .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
+        .where(
+            _logins.c.id.in_(sa.bindparam("sids", expanding=True)),
+            _logins.c.revoked_at.is_(None),
+            _users.c.is_active,
+        )
     )
 
     def __init__(self, user):

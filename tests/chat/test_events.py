@@ -481,3 +481,53 @@ def test_a_worker_keeps_no_scope_past_the_recheck_window_when_another_process_en
         )
     time.sleep(0.4)
     assert grid_worker.ack("chat:typing", typing)["error"]["code"] == "not_found"
+
+
+def test_one_query_rechecks_every_connections_login_and_spares_the_events_their_own(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """recheck_logins (run every AUTH_RECHECK_SECONDS / 2 by a background task in a server) confirms every
+    connection whose login still holds, so their events need no check of their own; one revoked meanwhile
+    by another process is not confirmed, and its next event past the window is refused."""
+    import sqlalchemy as sa
+
+    from app.auth.models import AuthSession
+    from app.chat import access, events
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    resident_token, worker_token = token_for(world.resident), token_for(world.grid_worker)
+    resident, grid_worker = sockets(token=resident_token), sockets(token=worker_token)
+    checks = []
+    check = events.SocketUser.check.__func__
+    monkeypatch.setattr(
+        events.SocketUser,
+        "check",
+        classmethod(lambda cls, claims: checks.append(claims) or check(cls, claims)),
+    )
+    time.sleep(0.4)
+    assert events.recheck_logins() == 2
+    # Their staff scopes came with it, as staff_scope reads them from the memberships.
+    kept = {user.id: user.scope_cache for _at, _seen, user in events._checked.values()}
+    assert kept[world.grid_worker.id] == [access.staff_scope(world.grid_worker)]
+    assert kept[world.grid_worker.id][0].grid_ids
+    assert not kept[world.resident.id][0]
+    for sock in (resident, grid_worker):
+        ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": "在", "client_id": cid()})
+        assert "message" in ack
+    assert checks == []
+
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.id == decode_token(resident_token)["sid"])
+            .values(revoked_at=sa.func.current_timestamp())
+        )
+    time.sleep(0.4)
+    assert events.recheck_logins() == 1
+    ack = resident.ack("chat:send", {"conversation_id": conv["id"], "body": "二", "client_id": cid()})
+    assert ack["error"]["code"] == "token_revoked"
+    assert "message" in grid_worker.ack(
+        "chat:send", {"conversation_id": conv["id"], "body": "三", "client_id": cid()}
+    )
+    assert len(checks) == 1
