@@ -114,6 +114,8 @@ def visible_clause(user: User, scope: StaffScope):
 # region (the flush marks it, the commit clears it again, so no concurrent read re-caches the old rows);
 # a change committed by another process is seen within AUDIENCE_TTL_SECONDS.
 _audiences: dict[tuple, tuple[float, frozenset[int]]] = {}
+# The same keys -> when a message last needed them (refresh_audiences reads those again, all at once).
+_audiences_used: dict[tuple, float] = {}
 AUDIENCE_TTL_SECONDS = 5.0
 
 
@@ -145,9 +147,10 @@ def _memberships_committed(session) -> None:
 def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -> frozenset[int]:
     key = (grid_id, community_id, shared)
     hit = _audiences.get(key)
-    now = time.monotonic()
+    now = _audiences_used[key] = time.monotonic()
     if hit is not None and now - hit[0] < AUDIENCE_TTL_SECONDS:
         return hit[1]
+    writes = membership_writes["n"]
     where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id == grid_id)]
     if shared:
         where.append(Membership.region_id == community_id)
@@ -163,10 +166,53 @@ def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -
             )
         )
     )
-    if not db.session.info.get("chat_audiences_stale"):
-        # Not from a transaction that has itself changed memberships and may yet roll back.
+    if not db.session.info.get("chat_audiences_stale") and writes == membership_writes["n"]:
+        # Not from a transaction that has itself changed memberships and may yet roll back, nor read while
+        # this process changed some (the clearing came before this answer).
         _audiences[key] = (now, ids)
     return ids
+
+
+def refresh_audiences() -> int:
+    """Read again, in one query, every audience a message needed within AUDIENCE_TTL_SECONDS, so that
+    messages find them fresh instead of querying one conversation's each (run every AUTH_RECHECK_SECONDS / 2
+    by events.py's background task: a change made by another process is still seen within the TTL).
+    Returns how many were refreshed."""
+    started = time.monotonic()
+    for key, used in list(_audiences_used.items()):
+        if started - used >= AUDIENCE_TTL_SECONDS:
+            _audiences_used.pop(key, None)
+    keys = list(_audiences_used)
+    if not keys:
+        return 0
+    writes = membership_writes["n"]
+    grids = {grid for grid, _community, _shared in keys if grid is not None}
+    communities = {community for _grid, community, shared in keys if shared}
+    where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id.in_(grids))]
+    if communities:
+        where += [Membership.region_id.in_(communities), Region.parent_id.in_(communities)]
+    rows = db.session.execute(
+        sa.select(Membership.user_id, Membership.role, Membership.region_id, Region.parent_id)
+        .join(Region, Region.id == Membership.region_id)
+        .where(
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.role.in_(CHAT_ROLES),
+            sa.or_(*where),
+        )
+    ).all()
+    if writes != membership_writes["n"]:
+        return 0  # changed here meanwhile: the next messages read their own
+    for grid, community, shared in keys:
+        # _membership_audience's rule, on the rows: the grid's workers; once shared, the community's chat
+        # staff and the workers of its grids.
+        ids = frozenset(
+            user_id
+            for user_id, role, region_id, parent_id in rows
+            if (role == Role.GRID_WORKER and region_id == grid)
+            or (shared and community in (region_id, parent_id))
+        )
+        _audiences[(grid, community, shared)] = (started, ids)
+    return len(keys)
 
 
 def staff_audience(conv, *, shared: bool | None = None) -> set[int]:

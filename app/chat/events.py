@@ -119,7 +119,8 @@ _sweeper = {"started": False}
 
 def _start_sweeper() -> None:
     """One task per process: idle connections whose token has expired stop hearing events too. With
-    CHAT_BATCH_RECHECK, another re-checks the logins of all connections together (recheck_logins)."""
+    CHAT_BATCH_RECHECK, another re-checks the logins of all connections together (recheck_logins) and
+    reads the audiences of the conversations in use again (access.refresh_audiences)."""
     if not _sweeper["started"]:
         _sweeper["started"] = True
         socketio.start_background_task(_sweep_forever)
@@ -133,8 +134,10 @@ def _recheck_forever(app) -> None:
         try:
             with app.app_context():
                 recheck_logins()
-        except Exception:  # noqa: BLE001  (a failed round leaves each event to check its own login)
-            app.logger.exception("Re-checking the logins of chat connections failed")
+                access.refresh_audiences()
+                db.session.rollback()
+        except Exception:  # noqa: BLE001  (a failed round leaves each event to check its own)
+            app.logger.exception("Re-checking the logins and audiences of chat connections failed")
 
 
 def recheck_logins() -> int:

@@ -531,3 +531,42 @@ def test_one_query_rechecks_every_connections_login_and_spares_the_events_their_
         "chat:send", {"conversation_id": conv["id"], "body": "三", "client_id": cid()}
     )
     assert len(checks) == 1
+
+
+def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, client, world, auth, sockets):
+    """refresh_audiences (the background task's, every AUTH_RECHECK_SECONDS / 2) reads every audience a
+    message used lately in one query, by the same rule as one conversation's own query; a membership ended
+    by another process is then heard at once, without waiting out AUDIENCE_TTL_SECONDS."""
+    import sqlalchemy as sa
+
+    from app.chat import access
+    from app.chat.models import Conversation
+    from app.regions.models import Membership, MembershipStatus
+
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
+    assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
+    row = db.session.get(Conversation, conv["id"])
+    for shared in (False, True):  # the shared one too, as a conversation nobody answers becomes
+        access._membership_audience(row.grid_id, row.community_id, shared)
+    assert access.refresh_audiences() == 2
+    refreshed = {key: ids for key, (_at, ids) in access._audiences.items()}
+    access._audiences.clear()
+    for grid, community, shared in refreshed:
+        assert access._membership_audience(grid, community, shared) == refreshed[(grid, community, shared)]
+    assert world.grid_worker.id in refreshed[(row.grid_id, row.community_id, False)]
+
+    membership_id = _grid_membership(world).id
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership_id)
+            .values(status=MembershipStatus.REJECTED)
+        )
+    assert access.refresh_audiences() == 2
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
+    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    time.sleep(0.2)
+    assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
