@@ -13,7 +13,8 @@ within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there, or a wo
 there (the staff scope a connection keeps, by which each event is still authorized). In between, an event
 reads nothing about its user (SocketUser: what the last check found), and the re-check itself is one Core
 row (the login joined to its user) instead of the join of login, user, memberships and units that a REST
-call does.
+call does. In a server a background task re-checks every connection's login in one query every
+AUTH_RECHECK_SECONDS / 2 (recheck_logins), so that events seldom need their own.
 """
 
 import functools
