@@ -38,6 +38,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # A pooled connection idle longer than this is pinged before use (app.core.db.ping_when_idle).
     DB_PING_IDLE_SECONDS = env_int("DB_PING_IDLE_SECONDS", 10)
+    # Connections a process keeps open to a server database (PostgreSQL), and how many more it may open for
+    # a moment. SQLAlchemy's 5 + 10 overflow suits a thread per request; one gevent process serves hundreds
+    # of sockets at once, and each overflow connection was closed again on return, so under chat load it
+    # opened and closed PostgreSQL connections (a backend started each time) several times a second.
+    DB_POOL_SIZE = env_int("DB_POOL_SIZE", 20)
+    DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10)
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("ACCESS_TOKEN_MINUTES", 15))
@@ -123,6 +129,9 @@ class Config:
     CHAT_SHARE_AFTER_SECONDS = env_int("CHAT_SHARE_AFTER_SECONDS", 600)
     CHAT_REPLY_PUSH_DELAY_SECONDS = env_int("CHAT_REPLY_PUSH_DELAY_SECONDS", 20)
     CHAT_SENDS_PER_MINUTE = env_int("CHAT_SENDS_PER_MINUTE", 60)
+    # Re-check the logins of all of a process's chat connections in one query every AUTH_RECHECK_SECONDS / 2,
+    # rather than one query per connection (app/chat/events.py). Tests call recheck_logins() themselves.
+    CHAT_BATCH_RECHECK = env_bool("CHAT_BATCH_RECHECK", True)
 
     @classmethod
     def validate(cls) -> None:
@@ -150,6 +159,7 @@ class TestingConfig(Config):
     EXPORT_RATE_LIMIT = "10000/minute"
     # Tests drive the outbox with Worker.run_once(); the push receiver listens on 127.0.0.1.
     WORKER_IN_PROCESS = False
+    CHAT_BATCH_RECHECK = False
     # Pub/sub ignores Redis database numbers: a channel per test run keeps parallel runs apart.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or f"linli-test-{os.getpid()}"
     PUSH_ALLOW_LOOPBACK = True

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_smorest import Api
 
-from app.core.db import ping_when_idle
+from app.core.db import gevent_psycopg_waits, ping_when_idle
 from app.core.schemas import ErrorSchema
 from app.extensions import NoCookieSessions, db, jwt, limiter, migrate, socketio
 from config import Config, DevelopmentConfig
@@ -24,6 +24,9 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     app.json.sort_keys = False
     app.session_interface = NoCookieSessions()
 
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_MAX_OVERFLOW"]}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = pool | app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True)
     jwt.init_app(app)
@@ -31,6 +34,8 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     _init_sqlite(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DB_PING_IDLE_SECONDS"])
+        if db.engine.dialect.name == "postgresql" and app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
+            gevent_psycopg_waits()
 
     from app import models  # noqa: F401  (every model registered before the mappers configure)
     from app.core import after_commit, auth, errors

@@ -27,16 +27,55 @@ class StaffScope:
 
 
 def staff_scope(user: User) -> StaffScope:
+    """A socket's user (events.SocketUser) keeps the scope its last login check found, in its `scope_cache`,
+    as it keeps name and is_active: an event then reads no memberships (a re-check starts a fresh one)."""
+    cache = getattr(user, "scope_cache", None)
+    if cache:
+        return cache[0]
+    scope = _scope_of(user)
+    if cache is not None:
+        cache.append(scope)
+    return scope
+
+
+def _scope_of(user: User) -> StaffScope:
+    return _scope_from(
+        (m.role, m.region_id, m.region.level, m.region.parent_id) for m in user.active_memberships
+    )
+
+
+def _scope_from(memberships) -> StaffScope:
+    """From (role, region id, region level, region parent id) of a user's active memberships."""
     grids, communities = set(), set()
-    for m in user.active_memberships:
-        if m.role not in CHAT_ROLES:
+    for role, region_id, level, parent_id in memberships:
+        if role not in CHAT_ROLES:
             continue
-        if m.region.level == Level.GRID:
-            grids.add(m.region_id)
-            communities.add(m.region.parent_id)
-        elif m.region.level == Level.COMMUNITY:
-            communities.add(m.region_id)
+        if level == Level.GRID:
+            grids.add(region_id)
+            communities.add(parent_id)
+        elif level == Level.COMMUNITY:
+            communities.add(region_id)
     return StaffScope(frozenset(grids), frozenset(communities))
+
+
+_SCOPES = (
+    sa.select(Membership.user_id, Membership.role, Membership.region_id, Region.level, Region.parent_id)
+    .join(Region, Region.id == Membership.region_id)
+    .where(
+        Membership.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+        Membership.status == MembershipStatus.ACTIVE,
+        Membership.role.in_(CHAT_ROLES),
+    )
+)
+
+
+def staff_scopes(user_ids) -> dict[int, StaffScope]:
+    """staff_scope of many users in one query (every user id is answered, most with an empty scope)."""
+    rows: dict[int, list] = {uid: [] for uid in user_ids}
+    if rows:
+        for user_id, *membership in db.session.execute(_SCOPES, {"user_ids": list(rows)}):
+            rows[user_id].append(membership)
+    return {uid: _scope_from(memberships) for uid, memberships in rows.items()}
 
 
 def staff_sees(user: User, conv, scope: StaffScope | None = None) -> bool:
@@ -75,14 +114,26 @@ def visible_clause(user: User, scope: StaffScope):
 # region (the flush marks it, the commit clears it again, so no concurrent read re-caches the old rows);
 # a change committed by another process is seen within AUDIENCE_TTL_SECONDS.
 _audiences: dict[tuple, tuple[float, frozenset[int]]] = {}
+# The same keys -> when a message last needed them (refresh_audiences reads those again, all at once).
+_audiences_used: dict[tuple, float] = {}
 AUDIENCE_TTL_SECONDS = 5.0
+
+
+# Bumped with every such clearing: a socket's user re-checks on its next event and forgets the staff scope it
+# kept (events.SocketUser).
+membership_writes = {"n": 0}
+
+
+def _memberships_changed() -> None:
+    _audiences.clear()
+    membership_writes["n"] += 1
 
 
 @sa.event.listens_for(Session, "after_flush")
 def _memberships_flushed(session, _ctx) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Membership | Region):
-            _audiences.clear()
+            _memberships_changed()
             session.info["chat_audiences_stale"] = True
             return
 
@@ -90,15 +141,16 @@ def _memberships_flushed(session, _ctx) -> None:
 @sa.event.listens_for(Session, "after_commit")
 def _memberships_committed(session) -> None:
     if session.info.pop("chat_audiences_stale", False):
-        _audiences.clear()
+        _memberships_changed()
 
 
 def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -> frozenset[int]:
     key = (grid_id, community_id, shared)
     hit = _audiences.get(key)
-    now = time.monotonic()
+    now = _audiences_used[key] = time.monotonic()
     if hit is not None and now - hit[0] < AUDIENCE_TTL_SECONDS:
         return hit[1]
+    writes = membership_writes["n"]
     where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id == grid_id)]
     if shared:
         where.append(Membership.region_id == community_id)
@@ -114,10 +166,53 @@ def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -
             )
         )
     )
-    if not db.session.info.get("chat_audiences_stale"):
-        # Not from a transaction that has itself changed memberships and may yet roll back.
+    if not db.session.info.get("chat_audiences_stale") and writes == membership_writes["n"]:
+        # Not from a transaction that has itself changed memberships and may yet roll back, nor read while
+        # this process changed some (the clearing came before this answer).
         _audiences[key] = (now, ids)
     return ids
+
+
+def refresh_audiences() -> int:
+    """Read again, in one query, every audience a message needed within AUDIENCE_TTL_SECONDS, so that
+    messages find them fresh instead of querying one conversation's each (run every AUTH_RECHECK_SECONDS / 2
+    by events.py's background task: a change made by another process is still seen within the TTL).
+    Returns how many were refreshed."""
+    started = time.monotonic()
+    for key, used in list(_audiences_used.items()):
+        if started - used >= AUDIENCE_TTL_SECONDS:
+            _audiences_used.pop(key, None)
+    keys = list(_audiences_used)
+    if not keys:
+        return 0
+    writes = membership_writes["n"]
+    grids = {grid for grid, _community, _shared in keys if grid is not None}
+    communities = {community for _grid, community, shared in keys if shared}
+    where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id.in_(grids))]
+    if communities:
+        where += [Membership.region_id.in_(communities), Region.parent_id.in_(communities)]
+    rows = db.session.execute(
+        sa.select(Membership.user_id, Membership.role, Membership.region_id, Region.parent_id)
+        .join(Region, Region.id == Membership.region_id)
+        .where(
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.role.in_(CHAT_ROLES),
+            sa.or_(*where),
+        )
+    ).all()
+    if writes != membership_writes["n"]:
+        return 0  # changed here meanwhile: the next messages read their own
+    for grid, community, shared in keys:
+        # _membership_audience's rule, on the rows: the grid's workers; once shared, the community's chat
+        # staff and the workers of its grids.
+        ids = frozenset(
+            user_id
+            for user_id, role, region_id, parent_id in rows
+            if (role == Role.GRID_WORKER and region_id == grid)
+            or (shared and community in (region_id, parent_id))
+        )
+        _audiences[(grid, community, shared)] = (started, ids)
+    return len(keys)
 
 
 def staff_audience(conv, *, shared: bool | None = None) -> set[int]:

@@ -9,9 +9,12 @@ anything more. A sweep does the same to idle connections.
 Revocation (logout, a reused refresh token, a deactivated user) is checked again against the database at
 most every AUTH_RECHECK_SECONDS per connection, and at once on the next event after this process itself
 revoked a login or deactivated a user. So a login revoked by another server process stops a connection
-within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there. In between, an event reads nothing
-about its user (SocketUser: what the last check found), and the re-check itself is one Core row (the login
-joined to its user) instead of the join of login, user, memberships and units that a REST call does.
+within AUTH_RECHECK_SECONDS (5 s), and so does a user deactivated there, or a worker's membership changed
+there (the staff scope a connection keeps, by which each event is still authorized). In between, an event
+reads nothing about its user (SocketUser: what the last check found), and the re-check itself is one Core
+row (the login joined to its user) instead of the join of login, user, memberships and units that a REST
+call does. In a server a background task re-checks every connection's login in one query every
+AUTH_RECHECK_SECONDS / 2 (recheck_logins), so that events seldom need their own.
 """
 
 import functools
@@ -26,7 +29,7 @@ from jwt import ExpiredSignatureError
 from marshmallow import ValidationError
 
 from app.auth.models import AuthSession, User
-from app.chat import service
+from app.chat import access, service
 from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, TypingEventSchema
 from app.chat.views import message_view
 from app.core.after_commit import commit
@@ -37,12 +40,18 @@ from app.extensions import db, socketio
 _SEND, _SYNC, _TYPING, _READ = SendEventSchema(), SyncEventSchema(), TypingEventSchema(), ReadEventSchema()
 # sid -> the access token's claims; per process, like the socket itself.
 _connections: dict[str, dict] = {}
-# sid -> (monotonic time of the last full check of its login, _revocations["n"] then, the user it found).
-_checked: dict[str, tuple[float, int, "SocketUser"]] = {}
+# sid -> (monotonic time of the last full check of its login, _changes() then, the user it found).
+_checked: dict[str, tuple[float, tuple[int, int], "SocketUser"]] = {}
 AUTH_RECHECK_SECONDS = 5.0
 # Bumped whenever this process ends a login or deactivates a user (even if that transaction then rolls
 # back: the cost is one early re-check), so its own revocations reach every connection's next event.
 _revocations = {"n": 0}
+
+
+def _changes() -> tuple[int, int]:
+    """What a connection's last check saw: this process's revocations, and its membership or region writes
+    (after which the staff scope a SocketUser keeps is stale)."""
+    return _revocations["n"], access.membership_writes["n"]
 
 
 @sa.event.listens_for(AuthSession.revoked_at, "set")
@@ -80,7 +89,7 @@ def on_connect(auth=None):
     if user is None:
         raise _refuse("invalid_token", "The access token is invalid.")
     _connections[request.sid] = claims
-    _checked[request.sid] = (time.monotonic(), _revocations["n"], user)
+    _checked[request.sid] = (time.monotonic(), _changes(), user)
     join_room(f"user:{claims['sub']}")
     _start_sweeper()
     return True
@@ -110,10 +119,59 @@ _sweeper = {"started": False}
 
 
 def _start_sweeper() -> None:
-    """One task per process: idle connections whose token has expired stop hearing events too."""
+    """One task per process: idle connections whose token has expired stop hearing events too. With
+    CHAT_BATCH_RECHECK, another re-checks the logins of all connections together (recheck_logins) and
+    reads the audiences of the conversations in use again (access.refresh_audiences)."""
     if not _sweeper["started"]:
         _sweeper["started"] = True
         socketio.start_background_task(_sweep_forever)
+        if current_app.config["CHAT_BATCH_RECHECK"]:
+            socketio.start_background_task(_recheck_forever, current_app._get_current_object())
+
+
+def _recheck_forever(app) -> None:
+    while True:
+        socketio.sleep(AUTH_RECHECK_SECONDS / 2)
+        try:
+            with app.app_context():
+                recheck_logins()
+                access.refresh_audiences()
+                db.session.rollback()
+        except Exception:  # noqa: BLE001  (a failed round leaves each event to check its own)
+            app.logger.exception("Re-checking the logins and audiences of chat connections failed")
+
+
+def recheck_logins() -> int:
+    """Re-check the login of every connection of this process in one query, as each event's own re-check
+    would (SocketUser.check), so that events find a fresh check and run none themselves: a third of the
+    events under load did. A connection whose login no longer holds is left as it was: its next event
+    past AUTH_RECHECK_SECONDS checks it alone and is refused. A worker's staff scope is read again with it.
+    Returns how many were confirmed."""
+    by_login: dict[str, list[str]] = {}
+    for sid, claims in list(_connections.items()):
+        if claims.get("sid") and sid in _checked:
+            by_login.setdefault(claims["sid"], []).append(sid)
+    if not by_login:
+        return 0
+    started, seen = time.monotonic(), _changes()
+    confirmed = 0
+    logins = list(by_login)
+    try:
+        for i in range(0, len(logins), 500):
+            found = db.session.connection().execute(SocketUser.RECHECK_MANY, {"sids": logins[i : i + 500]})
+            users = {row.login_id: SocketUser(row) for row in found}
+            # Their staff scopes too, in one more query: the events need not load them one by one.
+            scopes = access.staff_scopes({user.id for user in users.values()})
+            for login_id, user in users.items():
+                user.scope_cache.append(scopes[user.id])
+                for sid in by_login[login_id]:
+                    claims = _connections.get(sid)
+                    if claims is not None and claims["sub"] == str(user.id) and sid in _checked:
+                        _checked[sid] = (started, seen, user)
+                        confirmed += 1
+    finally:
+        db.session.rollback()
+    return confirmed
 
 
 def _sweep_forever() -> None:
@@ -143,10 +201,11 @@ def sweep_expired(now: float | None = None) -> int:
 
 class SocketUser:
     """The user of an event between full login checks, as that check found them: id, name and is_active,
-    with no query. Anything else (the memberships behind a worker's staff scope) loads the User itself on
-    first use, from this session's identity map after that."""
+    with no query, and a worker's staff scope once an event has needed it (access.staff_scope keeps it in
+    `scope_cache`; a re-check starts afresh, and so does any membership or region written by this process).
+    Anything else loads the User itself on first use, from this session's identity map after that."""
 
-    __slots__ = ("id", "is_active", "name")
+    __slots__ = ("id", "is_active", "name", "scope_cache")
     _users, _logins = User.__table__, AuthSession.__table__
     # The sign-in rule of app.auth.principal (the login exists, is not revoked, is this user's, and the user
     # is active) as one Core row: connect and re-checks need no memberships, stamps or ORM objects.
@@ -156,8 +215,20 @@ class SocketUser:
         .where(_logins.c.id == sa.bindparam("sid"), _logins.c.revoked_at.is_(None), _users.c.is_active)
     )
 
+    # The same rule for many logins at once (recheck_logins).
+    RECHECK_MANY = (
+        sa.select(_logins.c.id.label("login_id"), _users.c.id, _users.c.name, _users.c.is_active)
+        .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
+        .where(
+            _logins.c.id.in_(sa.bindparam("sids", expanding=True)),
+            _logins.c.revoked_at.is_(None),
+            _users.c.is_active,
+        )
+    )
+
     def __init__(self, user):
         self.id, self.name, self.is_active = user.id, user.name, user.is_active
+        self.scope_cache: list = []  # access.staff_scope keeps the worker's scope here on first use
 
     @classmethod
     def check(cls, claims: dict) -> "SocketUser | None":
@@ -180,16 +251,16 @@ def socket_user():
     if claims["exp"] <= time.time():
         leave_room(f"user:{claims['sub']}")
         raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
-    checked_at, seen, user = _checked.get(request.sid, (float("-inf"), -1, None))
+    checked_at, seen, user = _checked.get(request.sid, (float("-inf"), None, None))
     now = time.monotonic()
-    if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _revocations["n"]:
+    if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _changes():
         user = SocketUser.check(claims)
         if user is None:
             # Every later event checks again in full (and fails): an ended login stays ended.
             _checked.pop(request.sid, None)
             leave_room(f"user:{claims['sub']}")
             raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
-        _checked[request.sid] = (now, _revocations["n"], user)
+        _checked[request.sid] = (now, _changes(), user)
     return user
 
 

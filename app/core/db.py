@@ -1,5 +1,5 @@
-"""The declarative base, its constraint naming convention, timezone-aware UTC timestamps, and the pool's
-check that a long-idle connection is still alive."""
+"""The declarative base, its constraint naming convention, timezone-aware UTC timestamps, and how the app
+talks to its pool: the idle check, the bare read of the sign-in check, psycopg's waits under gevent."""
 
 from datetime import UTC, datetime
 from time import monotonic
@@ -149,3 +149,48 @@ class PreparedRead:
             tuple(value if to is None else to(value) for to, value in zip(results, row, strict=True))
             for row in rows
         ]
+
+
+def gevent_psycopg_waits() -> bool:
+    """Under gevent (monkey-patched), let psycopg wait for its socket with one io watcher on the hub.
+
+    psycopg already sees the patching and waits cooperatively, with `wait_poll` over gevent's emulation of
+    select.poll: a poll object, a watcher, a result and a timeout for every wait, several waits per query.
+    This waits on the hub directly (about 20-30 % less CPU per round trip, bench/README.md). Returns whether
+    it is in use: not without gevent's patching, where a wait must block the thread, nor when
+    PSYCOPG_WAIT_FUNC names one of psycopg's own."""
+    import os
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select") or os.environ.get("PSYCOPG_WAIT_FUNC"):
+        return False
+    import psycopg
+    from gevent.hub import get_hub
+    from psycopg import waiting
+    from psycopg.waiting import Ready, Wait
+
+    events = {Wait.R: 1, Wait.W: 2, Wait.RW: 3}  # libev/libuv READ, WRITE
+    ready = {Wait.R: Ready.R, Wait.W: Ready.W, Wait.RW: Ready.RW}
+
+    def wait_gevent(gen, fileno: int, interval: float | None = None):
+        # psycopg's generators tolerate a spurious readiness (their libpq calls do not block), so an RW wait
+        # may answer both on either event.
+        hub = get_hub()
+        try:
+            state = next(gen)
+            while True:
+                try:
+                    watcher = hub.loop.io(fileno, events[state])
+                except OSError as exc:  # the socket is gone: psycopg's own error, so the pool drops it
+                    raise psycopg.OperationalError("connection socket closed") from exc
+                try:
+                    hub.wait(watcher)
+                finally:
+                    watcher.close()
+                state = gen.send(ready[state])
+        except StopIteration as done:
+            return done.value
+
+    waiting.wait = wait_gevent
+    return True

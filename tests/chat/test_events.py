@@ -434,3 +434,139 @@ def test_a_user_deactivated_by_another_process_is_refused_within_the_recheck_win
         ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()})
         assert ack["error"]["code"] == "token_revoked"
     assert [m["body"] for m in messages(client, auth(world.grid_worker), conv["id"])] == ["一"]
+
+
+def test_a_worker_whose_membership_ends_here_is_refused_on_their_next_event(
+    app, client, world, auth, sockets
+):
+    """A connection keeps its worker's staff scope between login re-checks; a membership written by this
+    process drops it at once, so the very next event is authorized against the new memberships."""
+    from app.regions.models import MembershipStatus
+
+    conv = open_conv(client, auth, world.resident)
+    grid_worker = sockets(world.grid_worker)
+    # Typing, not a message: a worker's first answer would make them the assignee, who always sees it.
+    assert grid_worker.ack("chat:typing", {"conversation_id": conv["id"], "typing": True}) == {"ok": True}
+    _grid_membership(world).status = MembershipStatus.REJECTED
+    db.session.commit()
+    ack = grid_worker.ack("chat:typing", {"conversation_id": conv["id"], "typing": False})
+    assert ack["error"]["code"] == "not_found"
+    ack = grid_worker.ack("chat:send", {"conversation_id": conv["id"], "body": "还在吗", "client_id": cid()})
+    assert ack["error"]["code"] == "not_found"
+
+
+def test_a_worker_keeps_no_scope_past_the_recheck_window_when_another_process_ends_it(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """A membership ended by another process (a plain UPDATE here) stops the worker's events once
+    AUTH_RECHECK_SECONDS have passed, as a revoked login does; before that, the kept scope answers without
+    reading memberships."""
+    import sqlalchemy as sa
+
+    from app.chat import events
+    from app.regions.models import Membership, MembershipStatus
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    grid_worker = sockets(world.grid_worker)
+    typing = {"conversation_id": conv["id"], "typing": True}
+    assert grid_worker.ack("chat:typing", typing) == {"ok": True}
+    membership_id = _grid_membership(world).id
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership_id)
+            .values(status=MembershipStatus.REJECTED)
+        )
+    time.sleep(0.4)
+    assert grid_worker.ack("chat:typing", typing)["error"]["code"] == "not_found"
+
+
+def test_one_query_rechecks_every_connections_login_and_spares_the_events_their_own(
+    app, client, world, auth, sockets, monkeypatch
+):
+    """recheck_logins (run every AUTH_RECHECK_SECONDS / 2 by a background task in a server) confirms every
+    connection whose login still holds, so their events need no check of their own; one revoked meanwhile
+    by another process is not confirmed, and its next event past the window is refused."""
+    import sqlalchemy as sa
+
+    from app.auth.models import AuthSession
+    from app.chat import access, events
+
+    monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
+    conv = open_conv(client, auth, world.resident)
+    resident_token, worker_token = token_for(world.resident), token_for(world.grid_worker)
+    resident, grid_worker = sockets(token=resident_token), sockets(token=worker_token)
+    checks = []
+    check = events.SocketUser.check.__func__
+    monkeypatch.setattr(
+        events.SocketUser,
+        "check",
+        classmethod(lambda cls, claims: checks.append(claims) or check(cls, claims)),
+    )
+    time.sleep(0.4)
+    assert events.recheck_logins() == 2
+    # Their staff scopes came with it, as staff_scope reads them from the memberships.
+    kept = {user.id: user.scope_cache for _at, _seen, user in events._checked.values()}
+    assert kept[world.grid_worker.id] == [access.staff_scope(world.grid_worker)]
+    assert kept[world.grid_worker.id][0].grid_ids
+    assert not kept[world.resident.id][0]
+    for sock in (resident, grid_worker):
+        ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": "在", "client_id": cid()})
+        assert "message" in ack
+    assert checks == []
+
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.id == decode_token(resident_token)["sid"])
+            .values(revoked_at=sa.func.current_timestamp())
+        )
+    time.sleep(0.4)
+    assert events.recheck_logins() == 1
+    ack = resident.ack("chat:send", {"conversation_id": conv["id"], "body": "二", "client_id": cid()})
+    assert ack["error"]["code"] == "token_revoked"
+    assert "message" in grid_worker.ack(
+        "chat:send", {"conversation_id": conv["id"], "body": "三", "client_id": cid()}
+    )
+    assert len(checks) == 1
+
+
+def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, client, world, auth, sockets):
+    """refresh_audiences (the background task's, every AUTH_RECHECK_SECONDS / 2) reads every audience a
+    message used lately in one query, by the same rule as one conversation's own query; a membership ended
+    by another process is then heard at once, without waiting out AUDIENCE_TTL_SECONDS."""
+    import sqlalchemy as sa
+
+    from app.chat import access
+    from app.chat.models import Conversation
+    from app.regions.models import Membership, MembershipStatus
+
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
+    assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
+    row = db.session.get(Conversation, conv["id"])
+    for shared in (False, True):  # the shared one too, as a conversation nobody answers becomes
+        access._membership_audience(row.grid_id, row.community_id, shared)
+    assert access.refresh_audiences() == 2
+    refreshed = {key: ids for key, (_at, ids) in access._audiences.items()}
+    access._audiences.clear()
+    for grid, community, shared in refreshed:
+        assert access._membership_audience(grid, community, shared) == refreshed[(grid, community, shared)]
+    assert world.grid_worker.id in refreshed[(row.grid_id, row.community_id, False)]
+
+    membership_id = _grid_membership(world).id
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership_id)
+            .values(status=MembershipStatus.REJECTED)
+        )
+    assert access.refresh_audiences() == 2
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
+    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    time.sleep(0.2)
+    assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
