@@ -317,6 +317,22 @@ def _grid_membership(world):
     )
 
 
+def _end_grid_membership_elsewhere(world) -> None:
+    """The grid worker's membership rejected by another process: a write this process's ORM never sees."""
+    import sqlalchemy as sa
+
+    from app.regions.models import Membership, MembershipStatus
+
+    membership_id = _grid_membership(world).id
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(Membership)
+            .where(Membership.id == membership_id)
+            .values(status=MembershipStatus.REJECTED)
+        )
+
+
 def test_a_worker_whose_membership_ends_stops_hearing_at_once(app, client, world, auth, sockets):
     """The conversation's audience is cached per process; ending a membership here clears it."""
     from app.regions.models import MembershipStatus
@@ -336,24 +352,15 @@ def test_a_worker_whose_membership_ends_stops_hearing_at_once(app, client, world
 def test_a_membership_ended_by_another_process_is_heard_within_the_audience_ttl(
     app, client, world, auth, sockets, monkeypatch
 ):
-    import sqlalchemy as sa
 
     from app.chat import access
-    from app.regions.models import Membership, MembershipStatus
 
     monkeypatch.setattr(access, "AUDIENCE_TTL_SECONDS", 0.3)
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
     assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
-    membership_id = _grid_membership(world).id
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        conn.execute(
-            sa.update(Membership)
-            .where(Membership.id == membership_id)
-            .values(status=MembershipStatus.REJECTED)
-        )
+    _end_grid_membership_elsewhere(world)
     time.sleep(0.4)
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
     assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
@@ -461,24 +468,15 @@ def test_a_worker_keeps_no_scope_past_the_recheck_window_when_another_process_en
     """A membership ended by another process (a plain UPDATE here) stops the worker's events once
     AUTH_RECHECK_SECONDS have passed, as a revoked login does; before that, the kept scope answers without
     reading memberships."""
-    import sqlalchemy as sa
 
     from app.chat import events
-    from app.regions.models import Membership, MembershipStatus
 
     monkeypatch.setattr(events, "AUTH_RECHECK_SECONDS", 0.3)
     conv = open_conv(client, auth, world.resident)
     grid_worker = sockets(world.grid_worker)
     typing = {"conversation_id": conv["id"], "typing": True}
     assert grid_worker.ack("chat:typing", typing) == {"ok": True}
-    membership_id = _grid_membership(world).id
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        conn.execute(
-            sa.update(Membership)
-            .where(Membership.id == membership_id)
-            .values(status=MembershipStatus.REJECTED)
-        )
+    _end_grid_membership_elsewhere(world)
     time.sleep(0.4)
     assert grid_worker.ack("chat:typing", typing)["error"]["code"] == "not_found"
 
@@ -537,11 +535,9 @@ def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, clien
     """refresh_audiences (the background task's, every AUTH_RECHECK_SECONDS / 2) reads every audience a
     message used lately in one query, by the same rule as one conversation's own query; a membership ended
     by another process is then heard at once, without waiting out AUDIENCE_TTL_SECONDS."""
-    import sqlalchemy as sa
 
     from app.chat import access
     from app.chat.models import Conversation
-    from app.regions.models import Membership, MembershipStatus
 
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
@@ -557,14 +553,7 @@ def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, clien
         assert access._membership_audience(grid, community, shared) == refreshed[(grid, community, shared)]
     assert world.grid_worker.id in refreshed[(row.grid_id, row.community_id, False)]
 
-    membership_id = _grid_membership(world).id
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        conn.execute(
-            sa.update(Membership)
-            .where(Membership.id == membership_id)
-            .values(status=MembershipStatus.REJECTED)
-        )
+    _end_grid_membership_elsewhere(world)
     assert access.refresh_audiences() == 2
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
     assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
