@@ -151,21 +151,7 @@ def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -
     if hit is not None and now - hit[0] < AUDIENCE_TTL_SECONDS:
         return hit[1]
     writes = membership_writes["n"]
-    where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id == grid_id)]
-    if shared:
-        where.append(Membership.region_id == community_id)
-        where.append(Region.parent_id == community_id)
-    ids = frozenset(
-        db.session.scalars(
-            sa.select(Membership.user_id)
-            .join(Region, Region.id == Membership.region_id)
-            .where(
-                Membership.status == MembershipStatus.ACTIVE,
-                Membership.role.in_(CHAT_ROLES),
-                sa.or_(*where),
-            )
-        )
-    )
+    ids = _read_audiences([key])[key]
     if not db.session.info.get("chat_audiences_stale") and writes == membership_writes["n"]:
         # Not from a transaction that has itself changed memberships and may yet roll back, nor read while
         # this process changed some (the clearing came before this answer).
@@ -186,6 +172,17 @@ def refresh_audiences() -> int:
     if not keys:
         return 0
     writes = membership_writes["n"]
+    audiences = _read_audiences(keys)
+    if writes != membership_writes["n"]:
+        return 0  # changed here meanwhile: the next messages read their own
+    for key, ids in audiences.items():
+        _audiences[key] = (started, ids)
+    return len(keys)
+
+
+def _read_audiences(keys: list[tuple]) -> dict[tuple, frozenset[int]]:
+    """The staff of each (grid_id, community_id, shared), in one query: the grid's workers; once shared, also
+    the community's chat staff and the workers of its grids."""
     grids = {grid for grid, _community, _shared in keys if grid is not None}
     communities = {community for _grid, community, shared in keys if shared}
     where = [sa.and_(Membership.role == Role.GRID_WORKER, Membership.region_id.in_(grids))]
@@ -200,19 +197,15 @@ def refresh_audiences() -> int:
             sa.or_(*where),
         )
     ).all()
-    if writes != membership_writes["n"]:
-        return 0  # changed here meanwhile: the next messages read their own
-    for grid, community, shared in keys:
-        # _membership_audience's rule, on the rows: the grid's workers; once shared, the community's chat
-        # staff and the workers of its grids.
-        ids = frozenset(
+    return {
+        (grid, community, shared): frozenset(
             user_id
             for user_id, role, region_id, parent_id in rows
             if (role == Role.GRID_WORKER and region_id == grid)
             or (shared and community in (region_id, parent_id))
         )
-        _audiences[(grid, community, shared)] = (started, ids)
-    return len(keys)
+        for grid, community, shared in keys
+    }
 
 
 def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
