@@ -158,7 +158,7 @@ def recheck_logins() -> int:
     logins = list(by_login)
     try:
         for i in range(0, len(logins), 500):
-            found = db.session.connection().execute(SocketUser.RECHECK_MANY, {"sids": logins[i : i + 500]})
+            found = db.session.connection().execute(SocketUser.RECHECK, {"sids": logins[i : i + 500]})
             users = {row.login_id: SocketUser(row) for row in found}
             # Their staff scopes too, in one more query: the events need not load them one by one.
             scopes = access.staff_scopes({user.id for user in users.values()})
@@ -208,15 +208,9 @@ class SocketUser:
     __slots__ = ("id", "is_active", "name", "scope_cache")
     _users, _logins = User.__table__, AuthSession.__table__
     # The sign-in rule of app.auth.principal (the login exists, is not revoked, is this user's, and the user
-    # is active) as one Core row: connect and re-checks need no memberships, stamps or ORM objects.
-    _RECHECK = (
-        sa.select(_users.c.id, _users.c.name, _users.c.is_active)
-        .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
-        .where(_logins.c.id == sa.bindparam("sid"), _logins.c.revoked_at.is_(None), _users.c.is_active)
-    )
-
-    # The same rule for many logins at once (recheck_logins).
-    RECHECK_MANY = (
+    # is active) as Core rows, for one login (connect, an event's re-check) or many at once (recheck_logins):
+    # no memberships, stamps or ORM objects.
+    RECHECK = (
         sa.select(_logins.c.id.label("login_id"), _users.c.id, _users.c.name, _users.c.is_active)
         .select_from(_logins.join(_users, _users.c.id == _logins.c.user_id))
         .where(
@@ -235,7 +229,7 @@ class SocketUser:
         """The user behind these claims if their login still holds, else None."""
         if not claims.get("sid"):
             return None
-        row = db.session.connection().execute(cls._RECHECK, {"sid": claims["sid"]}).first()
+        row = db.session.connection().execute(cls.RECHECK, {"sids": [claims["sid"]]}).first()
         return cls(row) if row is not None and str(row.id) == claims["sub"] else None
 
     def __getattr__(self, attr: str):
