@@ -140,6 +140,9 @@ let draining = null;
 
 /** Sends what waits, one report at a time; stops at the first network failure. Returns [{key, report}]. */
 export function drain() {
+  // navigator.onLine can claim a network that is not there, but never the reverse: when it says offline, an
+  // attempt could only fail, and showing "sending" meanwhile would tell the resident something untrue.
+  if (navigator.onLine === false) return Promise.resolve([]);
   if (!draining) {
     const run = async () => {
       const sent = [];

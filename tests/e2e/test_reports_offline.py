@@ -28,6 +28,14 @@ def test_a_report_made_offline_is_sent_exactly_once_when_the_network_returns(wor
         "addEventListener('linli:engaged', e => sessionStorage.setItem('engaged', "
         "(sessionStorage.getItem('engaged') || '') + e.detail.kind + ','))"
     )
+    # Note whether the outbox ever claims to be sending while the phone knows it has no network: a glance at
+    # the list after the reload could miss a claim that lasts only until the attempt fails.
+    context.add_init_script(
+        "new MutationObserver(() => { if (!navigator.onLine"
+        " && document.querySelector('.queue-item.state-sending'))"
+        " sessionStorage.setItem('sent-offline', '1'); })"
+        ".observe(document, {subtree: true, childList: true, attributes: true});"
+    )
     page = watch(context.new_page())
     sign_in(page, world.resident, "/report")
     wait_for_service_worker(page)
@@ -53,6 +61,8 @@ def test_a_report_made_offline_is_sent_exactly_once_when_the_network_returns(wor
     item = page.wait_for_selector(".queue-item:has-text('小区东门垃圾三天没人清')")
     assert "等待网络" in item.inner_text()
     assert "1 张照片" in item.inner_text()
+    page.wait_for_timeout(500)  # time enough for an attempt the phone should not make
+    assert page.evaluate("sessionStorage.getItem('sent-offline')") is None
     screenshot(page, "report-queued-offline")
 
     context.set_offline(False)
