@@ -132,6 +132,9 @@ class Config:
     # Re-check the logins of all of a process's chat connections in one query every AUTH_RECHECK_SECONDS / 2,
     # rather than one query per connection (app/chat/events.py). Tests call recheck_logins() themselves.
     CHAT_BATCH_RECHECK = env_bool("CHAT_BATCH_RECHECK", True)
+    # While messages keep coming, the chat writer waits this long after the first of a batch for more to
+    # share its commit (app/chat/writer.py); 0 writes each batch at once.
+    CHAT_COMMIT_DELAY_MS = env_int("CHAT_COMMIT_DELAY_MS", 5)
 
     @classmethod
     def validate(cls) -> None:

@@ -1,5 +1,7 @@
 """Socket.IO handlers of chat on the default namespace. Thin: each loads its payload, calls the service the
-REST views call, commits and answers the ack; every error is the one envelope, as the ack.
+REST views call, commits and answers the ack; every error is the one envelope, as the ack. `chat:send`
+hands its message to the process's writer (writer.py), which stores it with the sends waiting beside it in
+one transaction and tells its audience once that commits.
 
 A connection is refused without a valid access token. Its token is verified (signature, login, user) once,
 on connect; every event then re-checks its `exp`: once it has expired the event is refused with
@@ -32,6 +34,7 @@ from app.auth.models import AuthSession, User
 from app.chat import access, service
 from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, TypingEventSchema
 from app.chat.views import message_view
+from app.chat.writer import writer
 from app.core.after_commit import commit
 from app.core.errors import ApiError, UnauthorizedError
 from app.extensions import db, socketio
@@ -292,9 +295,7 @@ def on_send(payload):
     _check_send_rate()
     data = _SEND.load(payload)
     conversation_id = data.pop("conversation_id")
-    msg, replayed = service.send_message(conversation_id, by=user, **data)
-    body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
-    commit()
+    body, replayed = writer().send(conversation_id, user, data)
     return {"message": body, "replayed": replayed}
 
 

@@ -1,0 +1,181 @@
+"""Group commit of socket sends (app/chat/writer.py): the sends that wait while a batch is written share the
+next one's transaction; each message is stored before anyone hears of it, seqs stay gapless in the order sent,
+and a send that fails takes no other with it."""
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app.chat import notify, service
+from app.chat.events import SocketUser
+from app.chat.models import ChatMessage
+from app.chat.writer import UnavailableError, writer
+from app.core.errors import NotFoundError
+from app.extensions import db
+from tests.chat.helpers import cid, open_conv
+
+
+class HeldWriter:
+    """Holds the writer inside its first send until the sends queued behind it are all waiting, so they
+    arrive as one batch; every send runs in a thread of its own, as a socket's handler does."""
+
+    def __init__(self, monkeypatch):
+        self.writer = writer()
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.results: dict[int, object] = {}  # by the number send() returned
+        real, held = service.send_message, {"first": True}
+
+        def send_message(*args, **kwargs):
+            if held.pop("first", False):
+                self.entered.set()
+                assert self.release.wait(10), "the test never released the writer"
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(service, "send_message", send_message)
+        self.before = (self.writer.batches, self.writer.messages)
+
+    def send(self, conv_id: int, user, body: str, client_id: str | None = None) -> int:
+        data = {"body": body, "client_id": client_id or cid()}
+        sender, n = SocketUser(user), len(self.threads)
+
+        def run():
+            try:
+                self.results[n] = self.writer.send(conv_id, sender, data)
+            except Exception as exc:  # noqa: BLE001  (the test looks at what each sender got)
+                self.results[n] = exc
+
+        queued = self.writer.queue.qsize()
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+        if len(self.threads) == 1:  # the writer takes the first at once, and is held in it
+            assert self.entered.wait(10)
+        else:  # each later one waits in the writer's queue, in the order sent
+            wait_for_queue(self.writer, queued + 1)
+        return n
+
+    def finish(self) -> tuple[int, int]:
+        self.release.set()
+        for thread in self.threads:
+            thread.join(10)
+            assert not thread.is_alive()
+        return self.writer.batches - self.before[0], self.writer.messages - self.before[1]
+
+
+def wait_for_queue(w, size: int) -> None:
+    for _ in range(500):
+        if w.queue.qsize() == size:
+            return
+        time.sleep(0.01)
+    assert w.queue.qsize() == size
+
+
+@pytest.fixture
+def told(monkeypatch):
+    """Every chat:message emitted, with whether the message was already committed when it was told."""
+    heard = []
+    real = notify._emit
+
+    def emit(event, payload, user_ids):
+        if event == "chat:message":
+            with db.engine.connect() as conn:  # another connection: it sees only what was committed
+                stored = conn.scalar(sa.select(sa.func.count()).where(ChatMessage.id == payload["id"]))
+            heard.append((payload["seq"], payload["body"], stored == 1))
+        real(event, payload, user_ids)
+
+    monkeypatch.setattr(notify, "_emit", emit)
+    return heard
+
+
+def stored(conv_id: int) -> list[tuple[int, str]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(ChatMessage.seq, ChatMessage.body)
+            .where(ChatMessage.conversation_id == conv_id)
+            .order_by(ChatMessage.seq)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_sends_waiting_together_share_one_commit_and_keep_their_order(client, auth, world, monkeypatch, told):
+    conv = open_conv(client, auth, world.resident)["id"]
+    held = HeldWriter(monkeypatch)
+    sends = [
+        held.send(conv, world.resident, "一"),
+        held.send(conv, world.grid_worker, "二"),
+        held.send(conv, world.resident, "三"),
+        held.send(conv, world.grid_worker, "四"),
+    ]
+    assert held.finish() == (2, 4)  # the first alone, the three queued behind it together
+
+    assert stored(conv) == [(1, "一"), (2, "二"), (3, "三"), (4, "四")]
+    assert [held.results[n][0]["seq"] for n in sends] == [1, 2, 3, 4]
+    assert all(replayed is False for _view, replayed in held.results.values())
+    # Told in the order stored, each only once committed.
+    assert told == [(1, "一", True), (2, "二", True), (3, "三", True), (4, "四", True)]
+
+
+def test_a_resend_in_the_same_batch_returns_the_stored_message(client, auth, world, monkeypatch):
+    conv = open_conv(client, auth, world.resident)["id"]
+    held = HeldWriter(monkeypatch)
+    held.send(conv, world.resident, "一")
+    key = cid()
+    sent = held.send(conv, world.resident, "二", client_id=key)
+    # The same client_id again, as a client does when its ack was lost: queued in the same batch.
+    again = held.send(conv, world.resident, "二", client_id=key)
+    held.finish()
+    assert stored(conv) == [(1, "一"), (2, "二")]
+    assert held.results[again][0] == held.results[sent][0]
+    assert (held.results[sent][1], held.results[again][1]) == (False, True)
+
+
+def test_a_refused_send_fails_alone_and_leaves_nothing(client, auth, world, monkeypatch, told):
+    mine = open_conv(client, auth, world.resident)["id"]
+    theirs = open_conv(client, auth, world.resident2)["id"]
+    held = HeldWriter(monkeypatch)
+    held.send(mine, world.resident, "一")
+    ok = held.send(mine, world.grid_worker, "二")
+    # Another resident's conversation is not the resident's to write in: a 404, whatever else is in the batch.
+    refused = held.send(theirs, world.resident, "不该出现")
+    later = held.send(mine, world.resident, "三")
+    batches, messages = held.finish()
+
+    assert isinstance(held.results[refused], NotFoundError)
+    assert [held.results[n][0]["seq"] for n in (ok, later)] == [2, 3]
+    assert stored(mine) == [(1, "一"), (2, "二"), (3, "三")]
+    assert stored(theirs) == []
+    # The batch of three was rolled back and written again one by one: only what was stored counted.
+    assert (batches, messages) == (3, 3)
+    assert [body for _seq, body, _ in told] == ["一", "二", "三"]
+    assert all(committed for *_, committed in told)
+
+
+def test_a_send_that_fails_unexpectedly_gets_an_error_to_retry_and_the_others_go_through(
+    client, auth, world, monkeypatch
+):
+    conv = open_conv(client, auth, world.resident)["id"]
+    held = HeldWriter(monkeypatch)
+    broken_key = cid()
+    real = service.send_message
+
+    def send_message(*args, **kwargs):
+        if kwargs["client_id"] == broken_key:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "send_message", send_message)
+    held.send(conv, world.resident, "一")
+    broken = held.send(conv, world.grid_worker, "坏", client_id=broken_key)
+    fine = held.send(conv, world.grid_worker, "二")
+    held.finish()
+
+    assert isinstance(held.results[broken], UnavailableError)
+    assert held.results[broken].to_dict()["error"]["code"] == "unavailable"
+    assert held.results[fine][0]["seq"] == 2
+    assert stored(conv) == [(1, "一"), (2, "二")]
+    # The writer lives on.
+    key = cid()
+    assert writer().send(conv, SocketUser(world.resident), {"body": "三", "client_id": key})[0]["seq"] == 3
