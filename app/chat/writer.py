@@ -83,26 +83,26 @@ class GroupWriter:
         return job.answer
 
     def _run(self) -> None:
-        with self.app.app_context():
-            while True:
-                batch = [self.queue.get()]
-                if self.delay and time.monotonic() - self.last_batch < BUSY_SECONDS:
-                    socketio.sleep(self.delay)  # busy: let the sends on their way share this commit
-                while len(batch) < MAX_BATCH:
-                    try:
-                        batch.append(self.queue.get_nowait())
-                    except self.empty:
-                        break
+        while True:
+            batch = [self.queue.get()]
+            if self.delay and time.monotonic() - self.last_batch < BUSY_SECONDS:
+                socketio.sleep(self.delay)  # busy: let the sends on their way share this commit
+            while len(batch) < MAX_BATCH:
                 try:
+                    batch.append(self.queue.get_nowait())
+                except self.empty:
+                    break
+            try:
+                # A context per batch, as a request has: what a service keeps in `g` lives one batch, and the
+                # session goes back to the pool at its end.
+                with self.app.app_context():
                     self._write(batch)
-                except Exception:  # noqa: BLE001  (the writer must outlive any one batch)
-                    log.exception("Writing a batch of chat messages failed")
-                    db.session.rollback()
-                finally:
-                    self.last_batch = time.monotonic()
-                    db.session.remove()
-                    for job in batch:
-                        job.done.set()
+            except Exception:  # noqa: BLE001  (the writer must outlive any one batch)
+                log.exception("Writing a batch of chat messages failed")
+            finally:
+                self.last_batch = time.monotonic()
+                for job in batch:
+                    job.done.set()
 
     def _write(self, batch: list[_Send]) -> None:
         # Locks in id order; the sort is stable, so one conversation's messages keep the order they were sent.
