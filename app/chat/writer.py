@@ -17,6 +17,7 @@ again in a transaction of its own.
 """
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,10 @@ BUSY_SECONDS = 0.05
 # A sender waits at most this long: only a writer stuck on the database takes so long. The client may send
 # again; its client_id makes that safe.
 WAIT_SECONDS = 30.0
+
+
+class _RefusedError(Exception):
+    """A message of the batch was refused: the others are written again without it."""
 
 
 class UnavailableError(ApiError):
@@ -111,7 +116,7 @@ class GroupWriter:
             for job in ordered:
                 self._store(job)
             if any(job.error is not None for job in ordered):
-                raise ValueError("a message of the batch was refused")
+                raise _RefusedError()
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -144,9 +149,16 @@ class GroupWriter:
             job.effects = g.pop("_after_commit", [])
 
 
+_starting = threading.Lock()
+
+
 def writer() -> GroupWriter:
     """This process's writer, started on first use (in a server, after its fork)."""
     found = current_app.extensions.get("chat_writer")
     if found is None:
-        found = current_app.extensions["chat_writer"] = GroupWriter(current_app._get_current_object())
+        with _starting:
+            found = current_app.extensions.get("chat_writer")
+            if found is None:
+                found = GroupWriter(current_app._get_current_object())
+                current_app.extensions["chat_writer"] = found
     return found
