@@ -118,6 +118,26 @@ def test_sends_waiting_together_share_one_commit_and_keep_their_order(client, au
     assert told == [(1, "一", True), (2, "二", True), (3, "三", True), (4, "四", True)]
 
 
+def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, world, monkeypatch, told):
+    mine = open_conv(client, auth, world.resident)["id"]
+    theirs = open_conv(client, auth, world.resident2)["id"]
+    held = HeldWriter(monkeypatch)
+    held.send(mine, world.resident, "a1")
+    for conv, user, body in [
+        (theirs, world.resident2, "b1"),
+        (mine, world.grid_worker, "a2"),
+        (theirs, world.resident2, "b2"),
+        (mine, world.resident, "a3"),
+    ]:
+        held.send(conv, user, body)
+    assert held.finish() == (2, 5)
+
+    assert stored(mine) == [(1, "a1"), (2, "a2"), (3, "a3")]
+    assert stored(theirs) == [(1, "b1"), (2, "b2")]
+    # Locked, stored and told a conversation after the other, in the order of their ids.
+    assert [body for _seq, body, _ in told] == ["a1", "a2", "a3", "b1", "b2"]
+
+
 def test_a_resend_in_the_same_batch_returns_the_stored_message(client, auth, world, monkeypatch):
     conv = open_conv(client, auth, world.resident)["id"]
     held = HeldWriter(monkeypatch)
