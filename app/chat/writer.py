@@ -22,11 +22,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from marshmallow import ValidationError
 
 from app.chat import service
 from app.chat.views import message_view
+from app.core import after_commit
 from app.core.errors import ApiError
 from app.extensions import db, socketio
 
@@ -120,7 +121,7 @@ class GroupWriter:
             db.session.commit()
         except Exception:
             db.session.rollback()
-            g.pop("_after_commit", None)
+            after_commit.taken()
             if len(batch) == 1:
                 if batch[0].error is None:
                     log.exception("Storing a chat message failed")
@@ -146,7 +147,7 @@ class GroupWriter:
         except (ApiError, ValidationError) as exc:
             job.error = exc
         finally:
-            job.effects = g.pop("_after_commit", [])
+            job.effects = after_commit.taken()
 
 
 _starting = threading.Lock()

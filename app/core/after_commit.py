@@ -12,11 +12,16 @@ def defer(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     g.setdefault("_after_commit", []).append((fn, args, kwargs))
 
 
+def taken() -> list[tuple]:
+    """What was deferred since the last commit or take, no longer pending: for a caller that commits the work
+    of several (app.chat.writer), to run each one's share after the commit or drop it on a rollback."""
+    return g.pop("_after_commit", [])
+
+
 def commit() -> None:
     """Commit the request's one transaction, then run what was deferred; a rollback drops them."""
     db.session.commit()
-    pending = g.pop("_after_commit", [])
-    for fn, args, kwargs in pending:
+    for fn, args, kwargs in taken():
         fn(*args, **kwargs)
 
 
