@@ -21,7 +21,7 @@ from app.chat.schemas import (
     MessagePageSchema,
     MessageSchema,
 )
-from app.chat.views import conversation_view, message_view
+from app.chat.views import conversation_view, message_view, sent_view
 from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.uploads.service import check_idempotency_key
@@ -101,7 +101,7 @@ def send_message(data, conversation_id: int):
     user = current_user()
     data["client_id"] = check_idempotency_key(request.headers.get("Idempotency-Key")) or data["client_id"]
     msg, replayed = service.send_message(conversation_id, by=user, **data)
-    body = getattr(msg, "view", None) or message_view(msg, msg.conversation)
+    body = sent_view(msg)
     commit()
     return body, 200 if replayed else 201
 

@@ -38,6 +38,12 @@ def message_view(msg: ChatMessage, conv: Conversation) -> dict:
     }
 
 
+def sent_view(msg) -> dict:
+    """What the sender's answer shows of the message service.send_message returned: the view its audience
+    was sent (notify.messages_posted keeps it on a new message), or, for a resend, the stored message's."""
+    return getattr(msg, "view", None) or message_view(msg, msg.conversation)
+
+
 def conversation_view(conv: Conversation, *, unread: int | None = None, side: str = "staff") -> dict:
     body = {
         "id": conv.id,

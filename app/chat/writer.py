@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from marshmallow import ValidationError
 
 from app.chat import service
-from app.chat.views import message_view
+from app.chat.views import sent_view
 from app.core import after_commit
 from app.core.errors import ApiError
 from app.extensions import db, socketio
@@ -143,7 +143,7 @@ class GroupWriter:
     def _store(self, job: _Send) -> None:
         try:
             msg, replayed = service.send_message(job.conversation_id, by=job.user, **job.data)
-            job.answer = (getattr(msg, "view", None) or message_view(msg, msg.conversation), replayed)
+            job.answer = (sent_view(msg), replayed)
         except (ApiError, ValidationError) as exc:
             job.error = exc
         finally:
