@@ -28,7 +28,7 @@ from marshmallow import ValidationError
 from app.chat import service
 from app.chat.views import sent_view
 from app.core import after_commit
-from app.core.errors import ApiError
+from app.core.errors import ApiError, UnavailableError
 from app.extensions import db, socketio
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ MAX_BATCH = 64
 # message now and then none waits, and under load the delay buys fewer commits (PostgreSQL's commit_delay,
 # which also waits only when other transactions are active).
 BUSY_SECONDS = 0.05
+NOT_STORED = "The message could not be stored; send it again."
 # A sender waits at most this long: only a writer stuck on the database takes so long. The client may send
 # again; its client_id makes that safe.
 WAIT_SECONDS = 30.0
@@ -46,10 +47,6 @@ WAIT_SECONDS = 30.0
 
 class _RefusedError(Exception):
     """A message of the batch was refused: the others are written again without it."""
-
-
-class UnavailableError(ApiError):
-    status, code, message = 503, "unavailable", "The message could not be stored; send it again."
 
 
 @dataclass(eq=False)
@@ -72,7 +69,7 @@ class GroupWriter:
         self.new_event = eio.create_event
         self.delay = app.config["CHAT_COMMIT_DELAY_MS"] / 1000
         self.last_batch = float("-inf")
-        self.batches = self.messages = 0  # how much was grouped, for the benchmark and the tests
+        self.batches = self.messages = 0  # how much was grouped (tests/chat/test_writer.py)
         socketio.start_background_task(self._run)
 
     def send(self, conversation_id: int, user, data: dict) -> tuple[dict, bool]:
@@ -81,11 +78,11 @@ class GroupWriter:
         job = _Send(conversation_id, user, data, self.new_event())
         self.queue.put(job)
         if not job.done.wait(WAIT_SECONDS):
-            raise UnavailableError()
+            raise UnavailableError(NOT_STORED)
         if job.error is not None:
             raise job.error
         if job.answer is None:
-            raise UnavailableError()
+            raise UnavailableError(NOT_STORED)
         return job.answer
 
     def _run(self) -> None:
@@ -125,7 +122,7 @@ class GroupWriter:
             if len(batch) == 1:
                 if batch[0].error is None:
                     log.exception("Storing a chat message failed")
-                    batch[0].error = UnavailableError()
+                    batch[0].error = UnavailableError(NOT_STORED)
                 return
             for job in ordered:  # each alone, so a failure stays its own
                 job.answer, job.error, job.effects = None, None, []

@@ -47,6 +47,10 @@ class UnprocessableError(ApiError):
     status, code, message = 422, "validation_error", "The request is invalid."
 
 
+class UnavailableError(ApiError):
+    status, code, message = 503, "unavailable", "This cannot be done just now; please try again."
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from app.chat import notify, service
 from app.chat.events import SocketUser
 from app.chat.models import ChatMessage
-from app.chat.writer import UnavailableError, writer
-from app.core.errors import NotFoundError
+from app.chat.writer import writer
+from app.core.errors import NotFoundError, UnavailableError
 from app.extensions import db
 from tests.chat.helpers import cid, open_conv
 
