@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from app.chat import notify, service
 from app.chat.events import SocketUser
 from app.chat.models import ChatMessage
-from app.chat.writer import writer
+from app.chat.writer import GroupWriter, writer
 from app.core.errors import NotFoundError, UnavailableError
-from app.extensions import db
+from app.extensions import db, socketio
 from tests.chat.helpers import cid, open_conv
 
 
@@ -199,3 +199,31 @@ def test_a_send_that_fails_unexpectedly_gets_an_error_to_retry_and_the_others_go
     # The writer lives on.
     key = cid()
     assert writer().send(conv, SocketUser(world.resident), {"body": "三", "client_id": key})[0]["seq"] == 3
+
+
+def test_the_writer_waits_for_more_sends_only_while_they_keep_coming(app, client, auth, world, monkeypatch):
+    conv = open_conv(client, auth, world.resident)["id"]
+    monkeypatch.setitem(app.config, "CHAT_COMMIT_DELAY_MS", 1000)
+    own = GroupWriter(app)  # its own, with a delay long enough to see
+    waits: list[float] = []
+    sleep = socketio.sleep
+    monkeypatch.setattr(socketio, "sleep", lambda seconds: (waits.append(seconds), sleep(seconds)))
+    resident = SocketUser(world.resident)
+
+    # Idle: a lone message is written at once.
+    assert own.send(conv, resident, {"body": "一", "client_id": cid()})[0]["seq"] == 1
+    assert (waits, own.batches) == ([], 1)
+
+    # Busy (a batch has just ended): the next waits the delay; a send arriving meanwhile shares its commit.
+    own.last_batch = time.monotonic() + 60
+    first = threading.Thread(target=own.send, args=(conv, resident, {"body": "二", "client_id": cid()}))
+    first.start()
+    for _ in range(500):
+        if waits:
+            break
+        time.sleep(0.01)
+    assert waits == [1.0]
+    assert own.send(conv, SocketUser(world.grid_worker), {"body": "三", "client_id": cid()})[0]["seq"] == 3
+    first.join(10)
+    assert (own.batches, own.messages) == (2, 3)
+    assert stored(conv) == [(1, "一"), (2, "二"), (3, "三")]
