@@ -45,6 +45,11 @@ class Config:
     DB_POOL_SIZE = env_int("DB_POOL_SIZE", 20)
     DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10)
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The embedded SQLite's PRAGMA synchronous. In WAL mode NORMAL never corrupts the database and loses no
+    # commit when the process dies; only a power cut or an OS crash can take back the last commits before
+    # a checkpoint. FULL adds an fsync to every commit: on this kind of disk about 0.2 ms of CPU, and a
+    # pause of the whole gevent loop, per commit. PostgreSQL is unaffected.
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("ACCESS_TOKEN_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("REFRESH_TOKEN_DAYS", 30))

@@ -108,6 +108,9 @@ def _init_sqlite(app: Flask) -> None:
     """SQLite in WAL mode with foreign keys on, so the embedded default behaves like a real database."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
+    synchronous = app.config["SQLITE_SYNCHRONOUS"]
+    if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
 
     with app.app_context():
 
@@ -117,4 +120,5 @@ def _init_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.close()

@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 
 from app import create_app
-from config import BASE_DIR, ProductionConfig
+from app.extensions import db
+from config import BASE_DIR, ProductionConfig, TestingConfig
 
 PRODUCTION_NEEDS = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL")
 SETTINGS = (
@@ -119,3 +121,30 @@ def test_readme_lists_every_setting_and_starts_with_the_two_commands():
 
     assert _settings_read_by_the_code() - table_rows == set()
     assert [line.split()[:2] for line in readme.splitlines()[:2]] == [["make", "run"], ["make", "test"]]
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, 1), ("full", 2)])
+def test_sqlite_commits_with_the_configured_synchronous(tmp_path, setting, expected):
+    """NORMAL (1) unless SQLITE_SYNCHRONOUS says otherwise: in WAL mode no commit is lost when the process
+    dies, and none costs an fsync."""
+
+    class SqliteConfig(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'sync.sqlite'}"
+
+    if setting is not None:
+        SqliteConfig.SQLITE_SYNCHRONOUS = setting.upper()
+    app = create_app(SqliteConfig)
+    with app.app_context():
+        assert db.session.execute(sa.text("PRAGMA synchronous")).scalar() == expected
+        assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_unknown_sqlite_synchronous_is_refused(tmp_path):
+    class SqliteConfig(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'sync.sqlite'}"
+        SQLITE_SYNCHRONOUS = "SOMETIMES"
+
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS"):
+        create_app(SqliteConfig)
