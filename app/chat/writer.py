@@ -25,6 +25,7 @@ from typing import Any
 from flask import Flask, current_app
 from marshmallow import ValidationError
 
+from app import outbox
 from app.chat import service
 from app.chat.views import sent_view
 from app.core import after_commit
@@ -111,10 +112,11 @@ class GroupWriter:
         # Locks in id order; the sort is stable, so one conversation's messages keep the order they were sent.
         ordered = sorted(batch, key=lambda job: job.conversation_id)
         try:
-            for job in ordered:
-                self._store(job)
-            if any(job.error is not None for job in ordered):
-                raise _RefusedError()
+            with outbox.batched():  # the pushes the batch queues, in a statement or two
+                for job in ordered:
+                    self._store(job)
+                if any(job.error is not None for job in ordered):
+                    raise _RefusedError()
             db.session.commit()
         except Exception:
             db.session.rollback()

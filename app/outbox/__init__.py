@@ -4,6 +4,7 @@ periodic jobs, and the worker that drains it (see worker.py)."""
 from app.outbox.queue import (
     Reschedule,
     RetryLater,
+    batched,
     deadline,
     enqueue,
     enqueue_many,
@@ -12,4 +13,14 @@ from app.outbox.queue import (
     now,
 )
 
-__all__ = ["Reschedule", "RetryLater", "deadline", "enqueue", "enqueue_many", "every", "handler", "now"]
+__all__ = [
+    "Reschedule",
+    "RetryLater",
+    "batched",
+    "deadline",
+    "enqueue",
+    "enqueue_many",
+    "every",
+    "handler",
+    "now",
+]

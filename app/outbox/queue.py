@@ -1,5 +1,6 @@
 """Writing to the outbox and registering its handlers; enqueue joins the caller's transaction."""
 
+import contextlib
 import contextvars
 import logging
 import threading
@@ -28,6 +29,8 @@ wakeup = threading.Event()
 _clock: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("outbox_clock", default=None)
 # When the running handler's lease (less a margin) ends, in real time: long handlers stop and hand on.
 _deadline: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("outbox_deadline", default=None)
+# The rows enqueued inside batched(), written when it ends.
+_batch: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("outbox_batch", default=None)
 
 
 class RetryLater(Exception):  # noqa: N818  (a signal to the worker, not an error of the caller's)
@@ -138,12 +141,39 @@ def enqueue(kind: str, payload: dict, *, run_at: datetime | None = None, key: st
     if kind not in HANDLERS:
         log.warning("Enqueued outbox kind %r has no handler in this process", kind)
     row = _row(kind, payload, run_at, key)
-    # Core statements on the table, built once: no ORM object or flush per event (chat queues one a message).
-    if key is None:
-        db.session.execute(_INSERT, row)
+    pending = _batch.get()
+    if pending is not None:
+        pending.append(row)
     else:
-        db.session.execute(_upsert_for(db.session), row)
-    db.session.info["outbox_wakeup"] = True
+        _write([row])
+
+
+@contextlib.contextmanager
+def batched():
+    """Within it, enqueue keeps its rows, and they are written together when the block ends: a statement or
+    two for all of them instead of one each, for a caller that enqueues per item of a loop (the chat
+    writer, per message). Rows are not visible inside the block; an error inside it discards them, and its
+    caller rolls the transaction back."""
+    rows: list[dict] = []
+    token = _batch.set(rows)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    _write(rows)
+
+
+def _write(rows: list[dict]) -> None:
+    # Core statements on the table, built once: no ORM object or flush per event.
+    plain = [row for row in rows if row["dedupe_key"] is None]
+    # A key enqueued twice ends as the later row, as the second upsert would leave it.
+    keyed = {row["dedupe_key"]: row for row in rows if row["dedupe_key"] is not None}
+    if plain:
+        db.session.execute(_INSERT, plain)
+    if keyed:
+        db.session.execute(_upsert_for(db.session), list(keyed.values()))
+    if rows:
+        db.session.info["outbox_wakeup"] = True
 
 
 def enqueue_many(kind: str, payloads: Iterable[dict], *, run_at: datetime | None = None) -> int:

@@ -4,6 +4,7 @@ and a send that fails takes no other with it."""
 
 import threading
 import time
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,8 @@ from app.chat.models import ChatMessage
 from app.chat.writer import GroupWriter, writer
 from app.core.errors import NotFoundError, UnavailableError
 from app.extensions import db, socketio
+from app.outbox.models import OutboxEvent
+from app.push.service import FANOUT
 from tests.chat.helpers import cid, open_conv
 
 
@@ -90,6 +93,11 @@ def told(monkeypatch):
     return heard
 
 
+def outbox_rows() -> Counter:
+    with db.engine.connect() as conn:
+        return Counter(conn.scalars(sa.select(OutboxEvent.kind)))
+
+
 def stored(conv_id: int) -> list[tuple[int, str]]:
     with db.engine.connect() as conn:
         rows = conn.execute(
@@ -136,6 +144,35 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, wo
     assert stored(theirs) == [(1, "b1"), (2, "b2")]
     # Locked, stored and told a conversation after the other, in the order of their ids.
     assert [body for _seq, body, _ in told] == ["a1", "a2", "a3", "b1", "b2"]
+
+
+def test_the_pushes_a_batch_queues_are_written_together_and_only_once(client, auth, world, monkeypatch):
+    mine = open_conv(client, auth, world.resident)["id"]
+    theirs = open_conv(client, auth, world.resident2)["id"]
+    before = outbox_rows()
+    held = HeldWriter(monkeypatch)
+    held.send(mine, world.resident, "a1")  # the wait starts: the staff are pushed
+    statements = []
+
+    def outbox_insert(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX_EVENTS"):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", outbox_insert)
+    try:
+        held.send(theirs, world.resident2, "b1")  # a wait starts
+        held.send(mine, world.grid_worker, "a2")  # a reply: its push to the resident waits a while (keyed)
+        held.send(theirs, world.resident2, "b2")  # the wait goes on: nothing
+        held.send(mine, world.resident, "a3")  # a wait starts again
+        held.send(mine, world.grid_worker, "a4")  # replaces a2's pending push
+        assert held.finish() == (2, 6)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", outbox_insert)
+    # a1's batch (held inside its send, so still to write) one statement; the batch of five two, the plain
+    # rows and then the keyed ones, where one by one would take four.
+    assert len(statements) == 3
+    added = outbox_rows() - before
+    assert added == Counter({FANOUT: 3, notify.REPLY_PUSH: 1})
 
 
 def test_a_resend_in_the_same_batch_returns_the_stored_message(client, auth, world, monkeypatch):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.outbox import Reschedule, RetryLater, enqueue, enqueue_many, every, handler
+from app.outbox import Reschedule, RetryLater, batched, enqueue, enqueue_many, every, handler
 from app.outbox.models import OutboxEvent
 from app.outbox.queue import PERIODIC, PERIODIC_KIND
 from app.outbox.worker import Worker, purge_done, retry_after_seconds
@@ -240,6 +240,42 @@ def test_a_keyed_event_is_replaced_while_pending(app):
     enqueue("test.echo", {"v": 3}, key="thing:1")
     db.session.commit()
     assert len(events("test.echo")) == 3
+
+
+def test_a_batch_writes_its_events_when_it_ends_as_one_by_one_would(app, count_queries):
+    t = utcnow()
+    enqueue("test.echo", {"v": 1}, key="thing:1")
+    db.session.commit()
+    with count_queries() as written, batched():
+        for n in range(5):
+            enqueue("test.echo", {"n": n})
+        enqueue("test.echo", {"v": 2}, run_at=t + timedelta(hours=1), key="thing:1")
+        enqueue("test.echo", {"v": 3}, run_at=t + timedelta(hours=2), key="thing:1")  # the later one stays
+        enqueue("test.echo", {"v": 9}, key="thing:2")
+        assert written == []  # nothing is written inside the block
+    assert len(written) == 2  # the plain rows together, the keyed ones together
+    db.session.commit()
+    rows = events("test.echo")
+    assert sorted(r.payload["n"] for r in rows if "n" in r.payload) == [0, 1, 2, 3, 4]
+    keyed = {r.dedupe_key: r for r in rows if r.dedupe_key}
+    assert {k: r.payload for k, r in keyed.items()} == {"thing:1": {"v": 3}, "thing:2": {"v": 9}}
+    assert keyed["thing:1"].run_at == t + timedelta(hours=2)
+    assert worker(app).run_until_idle(now=t + timedelta(hours=3)) == 7
+
+
+def test_an_error_inside_a_batch_writes_none_of_its_events(app):
+    def refused():
+        with batched():
+            enqueue("test.echo", {"n": 1})
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refused()
+    db.session.commit()
+    assert events("test.echo") == []
+    enqueue("test.echo", {"n": 2})  # and enqueue writes at once again afterwards
+    db.session.commit()
+    assert [r.payload for r in events("test.echo")] == [{"n": 2}]
 
 
 def test_periodic_jobs_run_once_per_interval_across_workers(app):
