@@ -83,9 +83,10 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
     )
 
     from app import cli
-    from app.chat import events as chat_events  # noqa: F401  (registers the chat socket handlers)
+    from app.chat import events as chat_events
     from app.outbox import worker
 
+    chat_events.bind(app)  # the chat events, on the server init_app just made
     cli.init_app(app)
     worker.init_app(app)  # WORKER_IN_PROCESS: drain the outbox in a thread beside the web server
     return app

@@ -1,5 +1,6 @@
 """Socket.IO handlers of chat on the default namespace. Thin: each loads its payload, calls the service the
-REST views call, commits and answers the ack; every error is the one envelope, as the ack. `chat:send`
+REST views call, commits and answers the ack; every error is the one envelope, as the ack. The chat events
+run in an app context, with the connection's sid as their argument (bind() says why). `chat:send`
 hands its message to the process's writer (writer.py), which stores it with the sends waiting beside it in
 one transaction and tells its audience once that commits.
 
@@ -26,7 +27,7 @@ from collections import deque
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_jwt_extended import decode_token
-from flask_socketio import join_room, leave_room
+from flask_socketio import join_room
 from jwt import ExpiredSignatureError
 from marshmallow import ValidationError
 
@@ -105,11 +106,11 @@ def on_disconnect(*_args):
     _recent_sends.pop(request.sid, None)
 
 
-def _check_send_rate() -> None:
+def _check_send_rate(sid: str) -> None:
     """At most CHAT_SENDS_PER_MINUTE messages a minute per connection (REST writes have their own limit)."""
     limit = current_app.config["CHAT_SENDS_PER_MINUTE"]
     now = time.monotonic()
-    recent = _recent_sends.setdefault(request.sid, deque())
+    recent = _recent_sends.setdefault(sid, deque())
     while recent and recent[0] <= now - 60:
         recent.popleft()
     if len(recent) >= limit:
@@ -241,58 +242,76 @@ class SocketUser:
         return getattr(db.session.get(User, self.id), attr)
 
 
-def socket_user():
-    claims = _connections.get(request.sid)
+def socket_user(sid: str):
+    claims = _connections.get(sid)
     if claims is None:
         raise UnauthorizedError()
     if claims["exp"] <= time.time():
-        leave_room(f"user:{claims['sub']}")
+        socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
         raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
-    checked_at, seen, user = _checked.get(request.sid, (float("-inf"), None, None))
+    checked_at, seen, user = _checked.get(sid, (float("-inf"), None, None))
     now = time.monotonic()
     if now - checked_at >= AUTH_RECHECK_SECONDS or seen != _changes():
         user = SocketUser.check(claims)
         if user is None:
             # Every later event checks again in full (and fails): an ended login stays ended.
-            _checked.pop(request.sid, None)
-            leave_room(f"user:{claims['sub']}")
+            _checked.pop(sid, None)
+            socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
             raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
-        _checked[request.sid] = (now, _changes(), user)
+        _checked[sid] = (now, _changes(), user)
     return user
 
 
+# name -> handler(sid, payload), bound to each new Socket.IO server by bind().
+_EVENTS: dict = {}
+
+
 def chat_event(name: str):
-    """Register a handler whose return value (or error envelope) is the ack."""
+    """Register a handler `fn(sid, payload)` whose return value (or error envelope) is the ack."""
 
     def register(fn):
-        @functools.wraps(fn)
-        def handle(payload=None):
-            try:
-                return fn(payload if isinstance(payload, dict) else {})
-            except ApiError as exc:
-                db.session.rollback()
-                return exc.to_dict()
-            except ValidationError as exc:
-                db.session.rollback()
-                fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-                return {
-                    "error": {
-                        "code": "validation_error",
-                        "message": "The event is invalid.",
-                        "fields": fields,
-                    }
-                }
-
-        socketio.on_event(name, handle)
-        return handle
+        _EVENTS[name] = fn
+        return fn
 
     return register
 
 
+def bind(app) -> None:
+    """Give this app's Socket.IO server the chat events (create_app, after socketio.init_app).
+
+    They go to python-socketio itself, each in an app context, rather than through Flask-SocketIO's
+    handlers, which build a request context per event (the handshake's environ, URL routing, session):
+    a chat event uses none of it, and building it was about a sixth of a send's CPU in the benchmark
+    (bench/README.md). Connect and disconnect, once per connection, keep Flask-SocketIO's."""
+    for name, fn in _EVENTS.items():
+        socketio.server.on(name, _dispatch(app, fn), namespace="/")
+
+
+def _dispatch(app, fn):
+    @functools.wraps(fn)
+    def handle(sid, payload=None):
+        with app.app_context():
+            return _answer(fn, sid, payload if isinstance(payload, dict) else {})
+
+    return handle
+
+
+def _answer(fn, sid: str, payload: dict):
+    try:
+        return fn(sid, payload)
+    except ApiError as exc:
+        db.session.rollback()
+        return exc.to_dict()
+    except ValidationError as exc:
+        db.session.rollback()
+        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return {"error": {"code": "validation_error", "message": "The event is invalid.", "fields": fields}}
+
+
 @chat_event("chat:send")
-def on_send(payload):
-    user = socket_user()
-    _check_send_rate()
+def on_send(sid, payload):
+    user = socket_user(sid)
+    _check_send_rate(sid)
     data = _SEND.load(payload)
     conversation_id = data.pop("conversation_id")
     body, replayed = writer().send(conversation_id, user, data)
@@ -300,8 +319,8 @@ def on_send(payload):
 
 
 @chat_event("chat:sync")
-def on_sync(payload):
-    user = socket_user()
+def on_sync(sid, payload):
+    user = socket_user(sid)
     data = _SYNC.load(payload)
     cid, limit = data["conversation_id"], data["limit"]
     rows, has_more = service.list_messages(cid, viewer=user, after_seq=data["after_seq"], limit=limit)
@@ -321,16 +340,16 @@ def on_sync(payload):
 
 
 @chat_event("chat:typing")
-def on_typing(payload):
-    user = socket_user()
+def on_typing(sid, payload):
+    user = socket_user(sid)
     data = _TYPING.load(payload)
     service.typing(data["conversation_id"], by=user, is_typing=data["typing"], internal=data["internal"])
     return {"ok": True}
 
 
 @chat_event("chat:read")
-def on_read(payload):
-    user = socket_user()
+def on_read(sid, payload):
+    user = socket_user(sid)
     data = _READ.load(payload)
     _conv, seq = service.mark_read(data["conversation_id"], by=user, seq=data["seq"])
     commit()
