@@ -17,9 +17,13 @@ For each server:
 3. Prints the server worker's CPU (utime+stime from /proc) per delivered message, and the ratio of the
    app's to the bare relay's (target ≤ 2.5).
 
-    .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 20] [--database-url URL]
+    .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 20] [--database-url URL] [--rounds N]
+                                         [--only app|bare]
 
-The issue's full run is `--pairs 250 --duration 60`; the default keeps a run near a minute and a half.
+The issue's full run is `--pairs 250 --duration 60`; the default keeps a run near a minute and a half. The
+server's CPU per message moves by ±10 % from run to run on a quiet machine of this kind, the same build
+included, so compare figures from several rounds (`--rounds 3` prints medians), and two builds of the app
+against each other with `--only app`, run alternately.
 """
 
 import argparse
@@ -42,11 +46,24 @@ VENV_BIN = Path(sys.executable).parent
 os.environ.setdefault("ACCESS_TOKEN_MINUTES", "240")
 
 
+# name -> (gunicorn app spec, a path that answers once it is up)
+SERVERS = {
+    "app": ("wsgi:app", "/healthz"),
+    "bare": ("bench.chat_echo_server:app", "/socket.io/?EIO=4&transport=polling"),
+}
+# Counted over all rounds; every other figure is the median of the rounds'.
+SUMMED = ("sent", "delivered", "lost", "duplicated", "errors")
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=250)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per server")
     parser.add_argument("--database-url", default=None, help="a scratch database (default: temporary SQLite)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="app then bare, this many times; prints medians (default 1)"
+    )
+    parser.add_argument("--only", choices=SERVERS, help="one server alone (to compare two builds of the app)")
     return parser.parse_args()
 
 
@@ -294,26 +311,44 @@ def main() -> None:
         "CHAT_WORKING_HOURS": "00:00-24:00",
         "CHAT_WORKING_DAYS": "1,2,3,4,5,6,7",
     }
-    results = {}
-    for name, spec, ready in (
-        ("app", "wsgi:app", "/healthz"),
-        ("bare", "bench.chat_echo_server:app", "/socket.io/?EIO=4&transport=polling"),
-    ):
-        server = Server(spec, app_env)
-        try:
-            server.wait_up(ready)
-            if name == "app":
-                pairs = [(c, {"token": r}, {"token": w}) for c, r, w in seeded]
-            else:
-                pairs = [(c, {"room": c}, {"room": c}) for c, _, _ in seeded]
-            print(f"{name}: {2 * len(pairs)} clients, {args.duration:.0f} s of load …", flush=True)
-            results[name] = asyncio.run(run_load(server.url, pairs, args.duration, server))
-        finally:
-            server.stop()
+    names = [args.only] if args.only else list(SERVERS)
+    rounds: list[dict[str, dict]] = []
+    for n in range(args.rounds):
+        results = {}
+        for name in names:
+            spec, ready = SERVERS[name]
+            server = Server(spec, app_env)
+            try:
+                server.wait_up(ready)
+                if name == "app":
+                    pairs = [(c, {"token": r}, {"token": w}) for c, r, w in seeded]
+                else:
+                    pairs = [(c, {"room": c}, {"room": c}) for c, _, _ in seeded]
+                load = f"{2 * len(pairs)} clients, {args.duration:.0f} s of load"
+                print(f"round {n + 1}/{args.rounds}, {name}: {load} …", flush=True)
+                results[name] = asyncio.run(run_load(server.url, pairs, args.duration, server))
+            finally:
+                server.stop()
+        rounds.append(results)
     shutil.rmtree(workdir, ignore_errors=True)
+    report(rounds, names)
 
+
+def report(rounds: list[dict[str, dict]], names: list[str]) -> None:
+    titles = {"app": "app (Flask-SocketIO)", "bare": "bare python-socketio"}
+    combined = {
+        name: {
+            key: sum(r[name][key] for r in rounds)
+            if key in SUMMED
+            else statistics.median(r[name][key] for r in rounds)
+            for key in rounds[0][name]
+        }
+        for name in names
+    }
     print()
-    print(f"{'':24} {'app (Flask-SocketIO)':>22} {'bare python-socketio':>22}")
+    if len(rounds) > 1:
+        print(f"{len(rounds)} rounds: counts are totals, every other figure the median of the rounds'.")
+    print(f"{'':24}" + "".join(f" {titles[name]:>22}" for name in names))
     rows = [
         ("messages sent", "sent", "{:.0f}"),
         ("delivered", "delivered", "{:.0f}"),
@@ -327,9 +362,13 @@ def main() -> None:
         ("RSS kB / idle conn (≤ 150)", "rss_per_conn_kb", "{:.1f}"),
     ]
     for label, key, fmt in rows:
-        print(f"{label:24} {fmt.format(results['app'][key]):>22} {fmt.format(results['bare'][key]):>22}")
-    ratio = results["app"]["cpu_per_msg_ms"] / results["bare"]["cpu_per_msg_ms"]
-    print(f"\nCPU per delivered message, app / bare: {ratio:.2f} (target ≤ 2.5)")
+        print(f"{label:24}" + "".join(f" {fmt.format(combined[name][key]):>22}" for name in names))
+    if names == list(SERVERS):
+        # Each round's app against the bare relay measured just after it, then their median.
+        ratios = [r["app"]["cpu_per_msg_ms"] / r["bare"]["cpu_per_msg_ms"] for r in rounds]
+        each = f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
+        ratio = statistics.median(ratios)
+        print(f"\nCPU per delivered message, app / bare: {ratio:.2f}{each} (target ≤ 2.5)")
 
 
 if __name__ == "__main__":
