@@ -184,6 +184,11 @@ def _sweep_forever() -> None:
         sweep_expired()
 
 
+def _leave_user_room(sid: str, claims: dict) -> None:
+    """The connection hears nothing more of its user (outside a request context: a sweep, a chat event)."""
+    socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
+
+
 def sweep_expired(now: float | None = None) -> int:
     """Take connections with an expired token out of their rooms and tell them `token_expired`
     (the client reconnects with a fresh token); returns how many."""
@@ -193,7 +198,7 @@ def sweep_expired(now: float | None = None) -> int:
         if claims["exp"] > now or claims.get("swept"):
             continue
         claims["swept"] = True
-        socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
+        _leave_user_room(sid, claims)
         socketio.emit(
             "token_expired",
             {"error": {"code": "token_expired", "message": "Reconnect with a fresh token."}},
@@ -247,7 +252,7 @@ def socket_user(sid: str):
     if claims is None:
         raise UnauthorizedError()
     if claims["exp"] <= time.time():
-        socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
+        _leave_user_room(sid, claims)
         raise ApiError("The access token has expired; reconnect with a fresh one.", code="token_expired")
     checked_at, seen, user = _checked.get(sid, (float("-inf"), None, None))
     now = time.monotonic()
@@ -256,7 +261,7 @@ def socket_user(sid: str):
         if user is None:
             # Every later event checks again in full (and fails): an ended login stays ended.
             _checked.pop(sid, None)
-            socketio.server.leave_room(sid, f"user:{claims['sub']}", namespace="/")
+            _leave_user_room(sid, claims)
             raise ApiError("This sign-in has ended; please sign in again.", code="token_revoked")
         _checked[sid] = (now, _changes(), user)
     return user
