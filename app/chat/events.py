@@ -37,7 +37,7 @@ from app.chat.schemas import ReadEventSchema, SendEventSchema, SyncEventSchema, 
 from app.chat.views import message_view
 from app.chat.writer import writer
 from app.core.after_commit import commit
-from app.core.errors import ApiError, UnauthorizedError
+from app.core.errors import ApiError, UnauthorizedError, UnprocessableError, validation_fields
 from app.extensions import db, socketio
 
 # Schemas are stateless on load: one instance each instead of one per event.
@@ -310,8 +310,7 @@ def _answer(fn, sid: str, payload: dict):
         return exc.to_dict()
     except ValidationError as exc:
         db.session.rollback()
-        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return {"error": {"code": "validation_error", "message": "The event is invalid.", "fields": fields}}
+        return UnprocessableError("The event is invalid.", fields=validation_fields(exc)).to_dict()
 
 
 @chat_event("chat:send")

@@ -65,6 +65,11 @@ HTTP_CODES = {
 }
 
 
+def validation_fields(exc: ValidationError) -> dict:
+    """A schema's messages as the envelope's `fields` (a schema-level error under `_schema`)."""
+    return exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):
     body: dict = {"code": code, "message": message}
     if fields:
@@ -118,8 +123,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError):
-        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return error_response(422, "validation_error", "The request is invalid.", fields)
+        return error_response(422, "validation_error", "The request is invalid.", validation_fields(exc))
 
     app.register_error_handler(HTTPException, handle_http_exception)
 
