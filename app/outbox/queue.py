@@ -140,20 +140,15 @@ def enqueue(kind: str, payload: dict, *, run_at: datetime | None = None, key: st
     key that no worker holds is replaced (payload and time) instead of adding a second one."""
     if kind not in HANDLERS:
         log.warning("Enqueued outbox kind %r has no handler in this process", kind)
-    row = _row(kind, payload, run_at, key)
-    pending = _batch.get()
-    if pending is not None:
-        pending.append(row)
-    else:
-        _write([row])
+    _add([_row(kind, payload, run_at, key)])
 
 
 @contextlib.contextmanager
 def batched():
-    """Within it, enqueue keeps its rows, and they are written together when the block ends: a statement or
-    two for all of them instead of one each, for a caller that enqueues per item of a loop (the chat
-    writer, per message). Rows are not visible inside the block; an error inside it discards them, and its
-    caller rolls the transaction back."""
+    """Within it, enqueue and enqueue_many keep their rows, written together when the block ends: a
+    statement or two for all of them instead of one each, for a caller that enqueues per item of a loop (the
+    chat writer, per message). Rows are not visible inside the block; an error inside it discards them, and
+    its caller rolls the transaction back."""
     rows: list[dict] = []
     token = _batch.set(rows)
     try:
@@ -161,6 +156,15 @@ def batched():
     finally:
         _batch.reset(token)
     _write(rows)
+
+
+def _add(rows: list[dict]) -> None:
+    """Into the open batched() block if there is one, else into the transaction at once."""
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(rows)
+    else:
+        _write(rows)
 
 
 def _write(rows: list[dict]) -> None:
@@ -179,9 +183,7 @@ def _write(rows: list[dict]) -> None:
 def enqueue_many(kind: str, payloads: Iterable[dict], *, run_at: datetime | None = None) -> int:
     """Add many events of one kind in one bulk insert (fan-out); returns how many."""
     rows = [_row(kind, payload, run_at, None) for payload in payloads]
-    if rows:
-        db.session.execute(sa.insert(OutboxEvent), rows)
-        db.session.info["outbox_wakeup"] = True
+    _add(rows)
     return len(rows)
 
 
