@@ -5,6 +5,7 @@ and a send that fails takes no other with it."""
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -108,6 +109,23 @@ def stored(conv_id: int) -> list[tuple[int, str]]:
         return [tuple(row) for row in rows]
 
 
+@contextmanager
+def statements_like(*fragments: str):
+    """The SQL statements run inside the block that contain any of these fragments."""
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        flat = " ".join(statement.split())
+        if any(fragment in flat for fragment in fragments):
+            seen.append(flat)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+
+
 def test_sends_waiting_together_share_one_commit_and_keep_their_order(client, auth, world, monkeypatch, told):
     conv = open_conv(client, auth, world.resident)["id"]
     held = HeldWriter(monkeypatch)
@@ -131,14 +149,18 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, wo
     theirs = open_conv(client, auth, world.resident2)["id"]
     held = HeldWriter(monkeypatch)
     held.send(mine, world.resident, "a1")
-    for conv, user, body in [
-        (theirs, world.resident2, "b1"),
-        (mine, world.grid_worker, "a2"),
-        (theirs, world.resident2, "b2"),
-        (mine, world.resident, "a3"),
-    ]:
-        held.send(conv, user, body)
-    assert held.finish() == (2, 5)
+    with statements_like("FOR UPDATE OF chat_conversations", "UPDATE chat_conversations SET id=") as locks:
+        for conv, user, body in [
+            (theirs, world.resident2, "b1"),
+            (mine, world.grid_worker, "a2"),
+            (theirs, world.resident2, "b2"),
+            (mine, world.resident, "a3"),
+        ]:
+            held.send(conv, user, body)
+        assert held.finish() == (2, 5)
+    # The batch of four took both conversations' locks in one statement (a1's, held inside its send, had
+    # taken its own before the listening began).
+    assert len(locks) == 1
 
     assert stored(mine) == [(1, "a1"), (2, "a2"), (3, "a3")]
     assert stored(theirs) == [(1, "b1"), (2, "b2")]
