@@ -6,6 +6,7 @@ RETURNING, which takes the database's write lock), so what the send decides from
 or answered, the assignee) cannot be overtaken by a concurrent send before the commit.
 """
 
+from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.auth.models import User
@@ -174,15 +176,50 @@ def lock_conversations(conversation_ids) -> dict[int, ConvRow]:
 _locked: ContextVar[dict[int, ConvRow] | None] = ContextVar("chat_locked", default=None)
 
 
+@dataclass
+class _Together:
+    """The messages of a locked() block, stored together at its end with the ids taken at its start."""
+
+    rows: dict[int, ConvRow]
+    ids: deque[int]
+    messages: list[dict] = field(default_factory=list)
+    columns: set[str] = field(default_factory=set)  # of the conversations, changed by any of them
+    readers: dict[tuple[int, int], int] = field(default_factory=dict)  # (conversation, user) -> seq
+
+
+_together: ContextVar[_Together | None] = ContextVar("chat_together", default=None)
+_NEXT_IDS = sa.text(
+    "SELECT nextval(pg_get_serial_sequence('chat_messages', 'id')) FROM generate_series(1, :n)"
+)
+
+
 @contextmanager
-def locked(conversation_ids) -> Iterator[None]:
+def locked(conversation_ids, *, messages: int = 0) -> Iterator[None]:
     """Lock these conversations in one statement, and have lock_conversation answer from those rows inside
-    the block: a batch of sends pays one lock statement (a round trip on PostgreSQL) instead of one each."""
-    token = _locked.set(lock_conversations(conversation_ids))
+    the block: a batch of sends pays one lock statement (a round trip on PostgreSQL) instead of one each.
+
+    With `messages` (how many the block will store, on PostgreSQL) their ids are taken at the start and the
+    messages, their conversations' new state and their senders' read cursors are written in one statement
+    at the block's end instead of one each, so a batch's round trips no longer grow with its messages. If
+    any of them was stored before (a resend), StoredBeforeError is raised and the caller rolls back. An error
+    inside the block writes nothing."""
+    rows = lock_conversations(conversation_ids)
+    together = None
+    conn = db.session.connection()
+    if messages > 1 and conn.dialect.name == "postgresql":
+        together = _Together(rows, deque(conn.execute(_NEXT_IDS, {"n": messages}).scalars()))
+    token, together_token = _locked.set(rows), _together.set(together)
     try:
         yield
+        if together is not None:
+            _store_together(together)
     finally:
         _locked.reset(token)
+        _together.reset(together_token)
+
+
+class StoredBeforeError(Exception):
+    """A message stored together with others had been stored before (same sender and client_id)."""
 
 
 def store_message(
@@ -191,6 +228,9 @@ def store_message(
     """Insert a message (`values`) and, if it is new, write `changes` (column name -> value) to its
     conversation and move `reader`'s (user id, seq) read cursor; returns the message id, or None when its
     (sender, client_id) was stored before, and then nothing is written. One statement on PostgreSQL."""
+    together = _together.get()
+    if together is not None and together.ids and conversation_id in together.rows:
+        return _store_later(together, conversation_id, values, changes, reader)
     conn = db.session.connection()
     if conn.dialect.name == "postgresql":
         stmt = _pg_store(tuple(sorted(changes)), reader is not None)
@@ -260,7 +300,77 @@ def _pg_store(columns: tuple[str, ...], with_reader: bool):
     return stmt
 
 
+def _store_later(together: _Together, conversation_id: int, values: dict, changes: dict, reader) -> int:
+    message_id = together.ids.popleft()
+    together.messages.append(values | {"id": message_id})
+    together.columns.update(changes)
+    if reader is not None:
+        key = (conversation_id, reader[0])
+        together.readers[key] = max(reader[1], together.readers.get(key, 0))
+    return message_id
+
+
+def _store_together(together: _Together) -> None:
+    """Write what the block stored: its messages, then its conversations' columns as their rows now read
+    (they are locked: nothing else changed them), and its read cursors; one statement."""
+    messages, readers = together.messages, together.readers
+    if not messages:
+        return
+    columns = tuple(sorted(together.columns))
+    convs = sorted({m["conversation_id"] for m in messages})
+    params = {f"m_{c}": [m[c] for m in messages] for c in ("id", *_MESSAGE_COLUMNS)}
+    params |= {"c_id": convs} | {f"c_{c}": [getattr(together.rows[cid], c) for cid in convs] for c in columns}
+    params |= {"r_conversation_id": [k[0] for k in readers], "r_user_id": [k[1] for k in readers]}
+    params["r_last_read_seq"] = list(readers.values())
+    stored = db.session.connection().execute(_pg_store_together(columns), params).scalar()
+    together.messages, together.columns, together.readers = [], set(), {}
+    if stored != len(messages):
+        raise StoredBeforeError()
+
+
+def _unnest(table, prefix: str, names):
+    """unnest(CAST(:<prefix><name> AS <type>[]), ...) AS <prefix>(<name>, ...): a row per array element."""
+    arrays = [sa.cast(sa.bindparam(f"{prefix}{n}"), ARRAY(table.c[n].type)) for n in names]
+    return sa.func.unnest(*arrays).table_valued(*names, name=prefix.rstrip("_")).render_derived()
+
+
+_pg_together: dict[tuple, Any] = {}
+
+
+def _pg_store_together(columns: tuple[str, ...]):
+    """WITH m AS (INSERT the messages FROM unnest(...) ON CONFLICT DO NOTHING RETURNING id), r AS (upsert the
+    read cursors), u AS (UPDATE the conversations FROM unnest(...)) SELECT count(*) FROM m: built once per set
+    of columns, and one statement whatever the number of messages."""
+    stmt = _pg_together.get(columns)
+    if stmt is not None:
+        return stmt
+    names = ("id", *_MESSAGE_COLUMNS)
+    m = _unnest(_msg, "m_", names)
+    inserted = (
+        pg_insert(_msg)
+        .from_select(names, sa.select(*m.c))
+        .on_conflict_do_nothing(index_elements=[_msg.c.sender_id, _msg.c.client_id])
+        .returning(_msg.c.id)
+        .cte("m")
+    )
+    r = _unnest(_reads, "r_", ("conversation_id", "user_id", "last_read_seq"))
+    cursors = pg_insert(_reads).from_select(["conversation_id", "user_id", "last_read_seq"], sa.select(*r.c))
+    cursors = cursors.on_conflict_do_update(
+        index_elements=[_reads.c.conversation_id, _reads.c.user_id],
+        set_={"last_read_seq": cursors.excluded.last_read_seq},
+        where=_reads.c.last_read_seq < cursors.excluded.last_read_seq,
+    )
+    c = _unnest(_conv, "c_", ("id", *columns))
+    conversations = _conv.update().where(_conv.c.id == c.c.id).values({n: c.c[n] for n in columns})
+    stmt = sa.select(sa.func.count()).select_from(inserted).add_cte(cursors.cte("r"), conversations.cte("u"))
+    _pg_together[columns] = stmt
+    return stmt
+
+
 def insert_attachments(message_id: int, upload_ids: list[int]) -> None:
+    together = _together.get()
+    if together is not None:
+        _store_together(together)  # the message must be there first
     rows = [{"message_id": message_id, "upload_id": u, "position": i} for i, u in enumerate(upload_ids)]
     db.session.connection().execute(_INSERT_ATTACHMENTS, rows)
 

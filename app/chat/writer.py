@@ -114,8 +114,10 @@ class GroupWriter:
         # Locks in id order; the sort is stable, so one conversation's messages keep the order they were sent.
         ordered = sorted(batch, key=lambda job: job.conversation_id)
         try:
-            # The batch's conversations locked in one statement, and its pushes written in a statement or two.
-            with rows.locked({job.conversation_id for job in ordered}), outbox.batched():
+            # The batch's conversations locked in one statement, its messages stored in one more (PostgreSQL),
+            # and its pushes written in a statement or two.
+            ids = {job.conversation_id for job in ordered}
+            with rows.locked(ids, messages=len(ordered)), outbox.batched():
                 for job in ordered:
                     self._store(job)
                 if any(job.error is not None for job in ordered):

@@ -2,6 +2,7 @@
 next one's transaction; each message is stored before anyone hears of it, seqs stay gapless in the order sent,
 and a send that fails takes no other with it."""
 
+import io
 import threading
 import time
 from collections import Counter
@@ -12,13 +13,14 @@ import sqlalchemy as sa
 
 from app.chat import notify, service
 from app.chat.events import SocketUser
-from app.chat.models import ChatMessage
+from app.chat.models import ChatAttachment, ChatMessage, Conversation, ConversationRead, MessageKind
 from app.chat.writer import GroupWriter, writer
 from app.core.errors import NotFoundError, UnavailableError
 from app.extensions import db, socketio
 from app.outbox.models import OutboxEvent
 from app.push.service import FANOUT
 from tests.chat.helpers import cid, open_conv
+from tests.uploads.images import phone_jpeg
 
 
 class HeldWriter:
@@ -41,8 +43,8 @@ class HeldWriter:
         monkeypatch.setattr(service, "send_message", send_message)
         self.before = (self.writer.batches, self.writer.messages)
 
-    def send(self, conv_id: int, user, body: str, client_id: str | None = None) -> int:
-        data = {"body": body, "client_id": client_id or cid()}
+    def send(self, conv_id: int, user, body: str, client_id: str | None = None, **extra) -> int:
+        data = {"body": body, "client_id": client_id or cid(), **extra}
         sender, n = SocketUser(user), len(self.threads)
 
         def run():
@@ -149,7 +151,10 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, wo
     theirs = open_conv(client, auth, world.resident2)["id"]
     held = HeldWriter(monkeypatch)
     held.send(mine, world.resident, "a1")
-    with statements_like("FOR UPDATE OF chat_conversations", "UPDATE chat_conversations SET id=") as locks:
+    with (
+        statements_like("FOR UPDATE OF chat_conversations", "UPDATE chat_conversations SET id=") as locks,
+        statements_like("INSERT INTO chat_messages") as inserts,
+    ):
         for conv, user, body in [
             (theirs, world.resident2, "b1"),
             (mine, world.grid_worker, "a2"),
@@ -161,6 +166,9 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, wo
     # The batch of four took both conversations' locks in one statement (a1's, held inside its send, had
     # taken its own before the listening began).
     assert len(locks) == 1
+    # a1's message (its send was held before the store) one statement; then PostgreSQL stores the four in one
+    # statement, and SQLite, where a statement costs no round trip, one each.
+    assert len(inserts) == (2 if db.engine.dialect.name == "postgresql" else 5)
 
     assert stored(mine) == [(1, "a1"), (2, "a2"), (3, "a3")]
     assert stored(theirs) == [(1, "b1"), (2, "b2")]
@@ -195,6 +203,79 @@ def test_the_pushes_a_batch_queues_are_written_together_and_only_once(client, au
     assert len(statements) == 3
     added = outbox_rows() - before
     assert added == Counter({FANOUT: 3, notify.REPLY_PUSH: 1})
+
+
+def test_a_batch_out_of_hours_stores_each_message_its_reply_and_the_conversations_state(
+    app, client, auth, world, monkeypatch, told
+):
+    mine = open_conv(client, auth, world.resident)["id"]
+    theirs = open_conv(client, auth, world.resident2)["id"]
+    monkeypatch.setitem(app.config, "CHAT_WORKING_DAYS", "")  # closed all week
+    held = HeldWriter(monkeypatch)
+    held.send(mine, world.resident, "a1")  # alone: it and its automatic reply
+    held.send(mine, world.grid_worker, "a2")
+    # b1's automatic reply is a third message in a batch of two: stored on its own, beside the two.
+    held.send(theirs, world.resident2, "b1")
+    held.send(theirs, world.resident2, "b2")  # within the hour of the reply: none again
+    assert held.finish() == (2, 4)
+
+    auto = conversations = None
+    with db.engine.connect() as conn:
+        auto = conn.scalar(sa.select(ChatMessage.body).where(ChatMessage.kind == MessageKind.AUTO).limit(1))
+        conversations = {
+            row.id: row
+            for row in conn.execute(sa.select(Conversation).where(Conversation.id.in_([mine, theirs])))
+        }
+        cursors = dict(
+            conn.execute(
+                sa.select(ConversationRead.user_id, ConversationRead.last_read_seq).where(
+                    ConversationRead.conversation_id == theirs
+                )
+            ).all()
+        )
+    assert stored(mine) == [(1, "a1"), (2, auto), (3, "a2")]
+    assert stored(theirs) == [(1, "b1"), (2, auto), (3, "b2")]
+    assert [(seq, body) for seq, body, _ in told] == [
+        (1, "a1"),
+        (2, auto),
+        (3, "a2"),
+        (1, "b1"),
+        (2, auto),
+        (3, "b2"),
+    ]
+    # What the messages changed on each conversation's row, as one by one would leave it.
+    answered, waiting = conversations[mine], conversations[theirs]
+    assert (answered.last_seq, answered.staff_read_seq, answered.resident_read_seq) == (3, 3, 1)
+    assert answered.waiting_since is None
+    assert answered.assignee_id == world.grid_worker.id
+    assert answered.last_preview == "a2"
+    assert answered.first_response_at is not None
+    assert (waiting.last_seq, waiting.resident_read_seq, waiting.last_preview) == (3, 3, "b2")
+    assert waiting.waiting_since is not None
+    assert waiting.auto_replied_at is not None
+    assert cursors == {world.resident2.id: 3}
+
+
+def test_a_photo_in_a_batch_is_stored_with_its_message(client, auth, world, monkeypatch):
+    conv = open_conv(client, auth, world.resident)["id"]
+    up = client.post(
+        "/api/v1/uploads", data={"file": (io.BytesIO(phone_jpeg()), "a.jpg")},
+        headers=auth(world.resident), content_type="multipart/form-data",
+    )  # fmt: skip
+    assert up.status_code == 201
+    held = HeldWriter(monkeypatch)
+    held.send(conv, world.resident, "一")
+    held.send(conv, world.grid_worker, "二")
+    photo = held.send(conv, world.resident, "", attachment_ids=[up.get_json()["id"]])
+    held.send(conv, world.grid_worker, "四")
+    assert held.finish() == (2, 4)
+
+    assert stored(conv) == [(1, "一"), (2, "二"), (3, ""), (4, "四")]
+    (attached,) = held.results[photo][0]["attachments"]
+    assert attached["id"] == up.get_json()["id"]
+    with db.engine.connect() as conn:
+        owner = conn.scalar(sa.select(ChatAttachment.message_id))
+    assert owner == held.results[photo][0]["id"]
 
 
 def test_a_resend_in_the_same_batch_returns_the_stored_message(client, auth, world, monkeypatch):
