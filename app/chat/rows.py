@@ -227,7 +227,8 @@ def store_message(
 ) -> int | None:
     """Insert a message (`values`) and, if it is new, write `changes` (column name -> value) to its
     conversation and move `reader`'s (user id, seq) read cursor; returns the message id, or None when its
-    (sender, client_id) was stored before, and then nothing is written. One statement on PostgreSQL."""
+    (sender, client_id) was stored before, and then nothing is written. One statement on PostgreSQL; inside
+    a locked(messages=n) block, none until the block ends (the id is one taken for it, never None)."""
     together = _together.get()
     if together is not None and together.ids and conversation_id in together.rows:
         return _store_later(together, conversation_id, values, changes, reader)
@@ -329,7 +330,8 @@ def _store_together(together: _Together) -> None:
 
 
 def _unnest(table, prefix: str, names):
-    """unnest(CAST(:<prefix><name> AS <type>[]), ...) AS <prefix>(<name>, ...): a row per array element."""
+    """unnest(CAST(:<prefix><name> AS <type>[]), ...) AS anon(<name>, ...): a row per array element, one
+    array parameter per column, so the statement is the same for any number of rows."""
     arrays = [sa.cast(sa.bindparam(f"{prefix}{n}"), ARRAY(table.c[n].type)) for n in names]
     return sa.func.unnest(*arrays).table_valued(*names, name=prefix.rstrip("_")).render_derived()
 

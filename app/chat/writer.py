@@ -4,14 +4,14 @@ COMMIT for all the sends that arrived while it wrote the previous ones.
 A transaction has costs that need not be paid once per message: taking a pooled connection and an app context,
 the COMMIT (on PostgreSQL it and the BEGIN are two round trips; on SQLite with SQLITE_SYNCHRONOUS=FULL an
 fsync, during which a gevent server runs nothing else), the locks of the batch's conversations, taken in one
-statement (rows.locked), and the batch's pushes, written in a statement or two (outbox.batched). So a
-socket's `chat:send` hands its message to the writer (a background task in the server's async mode) and
-waits. The writer takes everything waiting (while messages keep coming, also what arrives
-within CHAT_COMMIT_DELAY_MS of the first), stores each message through the same `service.send_message` as the
-REST path, commits once, emits each message's events in the order stored, and only then wakes the senders,
-whose acks follow. A message is still stored before anyone is told of it, and a conversation's seq still rises
-by one under its row lock. A batch takes all its conversations' locks at its start, in one statement and in
-id order, so the writers of two processes cannot deadlock on them.
+statement (rows.locked), on PostgreSQL the messages themselves, stored in one more, and the batch's pushes,
+written in a statement or two (outbox.batched). So a socket's `chat:send` hands its message to the writer (a
+background task in the server's async mode) and waits. The writer takes everything waiting (while messages
+keep coming, also what arrives within CHAT_COMMIT_DELAY_MS of the first), stores each message through the
+same `service.send_message` as the REST path, commits once, emits each message's events in the order stored,
+and only then wakes the senders, whose acks follow. A message is still stored before anyone is told of it, and
+a conversation's seq still rises by one under its row lock. A batch takes all its conversations' locks at its
+start, in one statement and in id order, so the writers of two processes cannot deadlock on them.
 
 A send that fails never takes another with it: if any message of a batch is refused by the service (not
 found, forbidden, invalid) or fails otherwise, the batch is rolled back and each of its messages is written
