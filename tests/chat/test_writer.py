@@ -6,7 +6,6 @@ import io
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -111,21 +110,10 @@ def stored(conv_id: int) -> list[tuple[int, str]]:
         return [tuple(row) for row in rows]
 
 
-@contextmanager
-def statements_like(*fragments: str):
-    """The SQL statements run inside the block that contain any of these fragments."""
-    seen: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        flat = " ".join(statement.split())
-        if any(fragment in flat for fragment in fragments):
-            seen.append(flat)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
+def like(statements: list[str], *fragments: str) -> list[str]:
+    """The statements that contain any of these fragments (PostgreSQL's and SQLite's spellings)."""
+    flat = (" ".join(statement.split()) for statement in statements)
+    return [statement for statement in flat if any(fragment in statement for fragment in fragments)]
 
 
 def test_sends_waiting_together_share_one_commit_and_keep_their_order(client, auth, world, monkeypatch, told):
@@ -146,15 +134,14 @@ def test_sends_waiting_together_share_one_commit_and_keep_their_order(client, au
     assert told == [(1, "一", True), (2, "二", True), (3, "三", True), (4, "四", True)]
 
 
-def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, world, monkeypatch, told):
+def test_a_batch_over_several_conversations_keeps_each_ones_seq(
+    client, auth, world, monkeypatch, told, count_queries
+):
     mine = open_conv(client, auth, world.resident)["id"]
     theirs = open_conv(client, auth, world.resident2)["id"]
     held = HeldWriter(monkeypatch)
     held.send(mine, world.resident, "a1")
-    with (
-        statements_like("FOR UPDATE OF chat_conversations", "UPDATE chat_conversations SET id=") as locks,
-        statements_like("INSERT INTO chat_messages") as inserts,
-    ):
+    with count_queries() as ran:
         for conv, user, body in [
             (theirs, world.resident2, "b1"),
             (mine, world.grid_worker, "a2"),
@@ -163,6 +150,8 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(client, auth, wo
         ]:
             held.send(conv, user, body)
         assert held.finish() == (2, 5)
+    locks = like(ran, "FOR UPDATE OF chat_conversations", "UPDATE chat_conversations SET id=")
+    inserts = like(ran, "INSERT INTO chat_messages")
     # The batch of four took both conversations' locks in one statement (a1's, held inside its send, had
     # taken its own before the listening began).
     assert len(locks) == 1
