@@ -333,7 +333,7 @@ def _unnest(table, prefix: str, names):
     """unnest(CAST(:<prefix><name> AS <type>[]), ...) AS anon(<name>, ...): a row per array element, one
     array parameter per column, so the statement is the same for any number of rows."""
     arrays = [sa.cast(sa.bindparam(f"{prefix}{n}"), ARRAY(table.c[n].type)) for n in names]
-    return sa.func.unnest(*arrays).table_valued(*names, name=prefix.rstrip("_")).render_derived()
+    return sa.func.unnest(*arrays).table_valued(*names).render_derived()
 
 
 _pg_together: dict[tuple, Any] = {}
