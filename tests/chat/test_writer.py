@@ -165,28 +165,22 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(
     assert [body for _seq, body, _ in told] == ["a1", "a2", "a3", "b1", "b2"]
 
 
-def test_the_pushes_a_batch_queues_are_written_together_and_only_once(client, auth, world, monkeypatch):
+def test_the_pushes_a_batch_queues_are_written_together_and_only_once(
+    client, auth, world, monkeypatch, count_queries
+):
     mine = open_conv(client, auth, world.resident)["id"]
     theirs = open_conv(client, auth, world.resident2)["id"]
     before = outbox_rows()
     held = HeldWriter(monkeypatch)
     held.send(mine, world.resident, "a1")  # the wait starts: the staff are pushed
-    statements = []
-
-    def outbox_insert(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX_EVENTS"):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", outbox_insert)
-    try:
+    with count_queries() as ran:
         held.send(theirs, world.resident2, "b1")  # a wait starts
         held.send(mine, world.grid_worker, "a2")  # a reply: its push to the resident waits a while (keyed)
         held.send(theirs, world.resident2, "b2")  # the wait goes on: nothing
         held.send(mine, world.resident, "a3")  # a wait starts again
         held.send(mine, world.grid_worker, "a4")  # replaces a2's pending push
         assert held.finish() == (2, 6)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", outbox_insert)
+    statements = like(ran, "INSERT INTO outbox_events")
     # a1's batch (held inside its send, so still to write) one statement; the batch of five two, the plain
     # rows and then the keyed ones, where one by one would take four.
     assert len(statements) == 3
