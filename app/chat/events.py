@@ -319,7 +319,7 @@ def on_send(sid, payload):
     _check_send_rate(sid)
     data = _SEND.load(payload)
     conversation_id = data.pop("conversation_id")
-    body, replayed = writer().send(conversation_id, user, data)
+    body, replayed = writer().send(conversation_id, user, data, sid)
     return {"message": body, "replayed": replayed}
 
 

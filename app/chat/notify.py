@@ -5,6 +5,7 @@ Events go to user rooms rather than conversation rooms, so who hears a conversat
 moment of each event by the same rule as access.py: nobody keeps a room they have since lost.
 """
 
+from contextvars import ContextVar
 from datetime import timedelta
 
 from flask import current_app
@@ -21,13 +22,18 @@ REPLY_PUSH = "chat.reply_push"
 EMIT = "chat.emit"
 
 
+# The socket connection whose `chat:send` is being stored (writer.py): its ack carries the message, so the
+# message's `chat:message` skips that one connection. The sender's other devices still hear it.
+sending_connection: ContextVar[str | None] = ContextVar("chat_sending_connection", default=None)
+
+
 def rooms(user_ids) -> list[str]:
     return [f"user:{uid}" for uid in sorted(user_ids)]
 
 
-def _emit(event: str, payload: dict, user_ids) -> None:
+def _emit(event: str, payload: dict, user_ids, skip_sid: str | None = None) -> None:
     if user_ids:
-        socketio.emit(event, payload, to=rooms(user_ids))
+        socketio.emit(event, payload, to=rooms(user_ids), skip_sid=skip_sid)
 
 
 def audience(conv, *, internal: bool = False) -> set[int]:
@@ -39,14 +45,18 @@ def messages_posted(conv, messages, *, also=frozenset(), inbox: bool = True, res
     """Each message to whoever sees it, once the transaction that stored it commits. Inboxes follow
     `chat:message` too: `chat:conversation` goes to the staff only when the conversation's state changed
     (inbox), and to the resident only when something their screen shows beyond the messages changed
-    (resident: the status or who answers). Each payload is built once, whoever receives it."""
+    (resident: the status or who answers). Each payload is built once, whoever receives it. A message with a
+    client_id was sent by the connection in `sending_connection`, if any, which its ack tells instead (one
+    frame fewer per message); an automatic reply has none and reaches that connection too."""
     staff = staff_audience(conv) | set(also)
     everyone = staff | {conv.resident_id}
     staff = staff - {conv.resident_id}
+    sender = sending_connection.get()
     for msg in messages:
         view = message_view(msg, conv)
         msg.view = view  # the sender's ack reuses it
-        defer(_emit, "chat:message", view, staff if msg.internal else everyone)
+        skip = sender if msg.client_id is not None else None
+        defer(_emit, "chat:message", view, staff if msg.internal else everyone, skip)
     if inbox:
         defer(_emit, "chat:conversation", conversation_view(conv, side="staff"), staff)
     if resident:

@@ -28,7 +28,7 @@ from flask import Flask, current_app
 from marshmallow import ValidationError
 
 from app import outbox
-from app.chat import rows, service
+from app.chat import notify, rows, service
 from app.chat.views import sent_view
 from app.core import after_commit
 from app.core.errors import ApiError, UnavailableError
@@ -61,6 +61,7 @@ class _Send:
     answer: tuple[dict, bool] | None = None
     error: Exception | None = None
     effects: list = field(default_factory=list)
+    sid: str | None = None  # the connection that sent it
 
 
 class GroupWriter:
@@ -75,10 +76,11 @@ class GroupWriter:
         self.batches = self.messages = 0  # how much was grouped (tests/chat/test_writer.py)
         socketio.start_background_task(self._run)
 
-    def send(self, conversation_id: int, user, data: dict) -> tuple[dict, bool]:
+    def send(self, conversation_id: int, user, data: dict, sid: str | None = None) -> tuple[dict, bool]:
         """What service.send_message stores, as the ack's (message view, replayed), once it is committed and
-        its audience told; or the service's refusal, raised."""
-        job = _Send(conversation_id, user, data, self.new_event())
+        its audience told (all but the connection `sid`, whose ack this is); or the service's refusal,
+        raised."""
+        job = _Send(conversation_id, user, data, self.new_event(), sid=sid)
         self.queue.put(job)
         if not job.done.wait(WAIT_SECONDS):
             raise UnavailableError(NOT_STORED)
@@ -145,12 +147,14 @@ class GroupWriter:
                     log.exception("Telling the audience of a chat message failed")
 
     def _store(self, job: _Send) -> None:
+        token = notify.sending_connection.set(job.sid)
         try:
             msg, replayed = service.send_message(job.conversation_id, by=job.user, **job.data)
             job.answer = (sent_view(msg), replayed)
         except (ApiError, ValidationError) as exc:
             job.error = exc
         finally:
+            notify.sending_connection.reset(token)
             job.effects = after_commit.taken()
 
 

@@ -101,6 +101,7 @@ def test_a_refresh_token_cannot_connect(app, world):
 def test_send_acks_the_stored_message_and_the_other_side_hears_it(app, client, world, auth, sockets):
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    other_tab = sockets(world.resident)
     key = cid()
     ack = resident.ack("chat:send", {"conversation_id": conv["id"], "body": "电梯坏了", "client_id": key})
     msg = ack["message"]
@@ -119,8 +120,22 @@ def test_send_acks_the_stored_message_and_the_other_side_hears_it(app, client, w
     time.sleep(0.2)
     assert [m["id"] for m in grid_worker.events("chat:message")] == [msg["id"]]
     assert heard[0]["body"] == "电梯坏了"
-    # The sender's own devices hear it too (another tab shows it).
-    assert [m["seq"] for m in resident.events("chat:message", WAIT)] == [1]
+    # The sender's other devices hear it too (another tab shows it); the connection that sent it has its ack.
+    assert [m["seq"] for m in other_tab.events("chat:message", WAIT)] == [1]
+    assert resident.events("chat:message") == []
+
+
+def test_out_of_hours_the_sending_connection_hears_the_automatic_reply_not_its_own_message(
+    app, client, world, auth, sockets, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CHAT_WORKING_DAYS", "")  # closed all week
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    sent = resident.ack("chat:send", {"conversation_id": conv["id"], "body": "有人吗", "client_id": cid()})
+    assert sent["message"]["seq"] == 1
+    heard = resident.events("chat:message", WAIT)
+    assert [(m["seq"], m["kind"], m["client_id"]) for m in heard] == [(2, "auto", None)]
+    assert [m["seq"] for m in grid_worker.events("chat:message", WAIT)] == [1, 2]
 
 
 def test_outsiders_hear_nothing_not_even_typing(app, client, world, auth, sockets):
@@ -159,12 +174,13 @@ def test_outsiders_hear_nothing_not_even_typing(app, client, world, auth, socket
 def test_private_notes_and_their_typing_stay_with_staff(app, client, world, auth, sockets):
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    workers_other_tab = sockets(world.grid_worker)
     note = grid_worker.ack(
         "chat:send", {"conversation_id": conv["id"], "body": "内部备注", "client_id": cid(), "internal": True}
     )
     assert note["message"]["internal"] is True
     grid_worker.ack("chat:typing", {"conversation_id": conv["id"], "internal": True})
-    assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["内部备注"]
+    assert [m["body"] for m in workers_other_tab.events("chat:message", WAIT)] == ["内部备注"]
     time.sleep(0.3)
     assert resident.events("chat:message") == []
     assert resident.events("chat:typing") == []
@@ -339,12 +355,13 @@ def test_a_worker_whose_membership_ends_stops_hearing_at_once(app, client, world
 
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    residents_other_tab = sockets(world.resident)  # hears what the resident sends, as the worker should
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
     assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
     _grid_membership(world).status = MembershipStatus.REJECTED
     db.session.commit()
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
-    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    assert [m["body"] for m in residents_other_tab.events("chat:message", WAIT)] == ["第一条", "第二条"]
     time.sleep(0.2)
     assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
 
@@ -358,12 +375,13 @@ def test_a_membership_ended_by_another_process_is_heard_within_the_audience_ttl(
     monkeypatch.setattr(access, "AUDIENCE_TTL_SECONDS", 0.3)
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    residents_other_tab = sockets(world.resident)  # hears what the resident sends, as the worker should
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
     assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
     _end_grid_membership_elsewhere(world)
     time.sleep(0.4)
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
-    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    assert [m["body"] for m in residents_other_tab.events("chat:message", WAIT)] == ["第一条", "第二条"]
     time.sleep(0.2)
     assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]
 
@@ -541,6 +559,7 @@ def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, clien
 
     conv = open_conv(client, auth, world.resident)
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    residents_other_tab = sockets(world.resident)  # hears what the resident sends, as the worker should
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第一条", "client_id": cid()})
     assert [m["body"] for m in grid_worker.events("chat:message", WAIT)] == ["第一条"]
     row = db.session.get(Conversation, conv["id"])
@@ -556,6 +575,6 @@ def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, clien
     _end_grid_membership_elsewhere(world)
     assert access.refresh_audiences() == 2
     resident.ack("chat:send", {"conversation_id": conv["id"], "body": "第二条", "client_id": cid()})
-    assert [m["body"] for m in resident.events("chat:message", WAIT)] == ["第一条", "第二条"]
+    assert [m["body"] for m in residents_other_tab.events("chat:message", WAIT)] == ["第一条", "第二条"]
     time.sleep(0.2)
     assert [m["body"] for m in grid_worker.events("chat:message")] == ["第一条"]

@@ -84,12 +84,12 @@ def told(monkeypatch):
     heard = []
     real = notify._emit
 
-    def emit(event, payload, user_ids):
+    def emit(event, payload, user_ids, skip_sid=None):
         if event == "chat:message":
             with db.engine.connect() as conn:  # another connection: it sees only what was committed
                 stored = conn.scalar(sa.select(sa.func.count()).where(ChatMessage.id == payload["id"]))
             heard.append((payload["seq"], payload["body"], stored == 1))
-        real(event, payload, user_ids)
+        real(event, payload, user_ids, skip_sid)
 
     monkeypatch.setattr(notify, "_emit", emit)
     return heard
