@@ -319,8 +319,11 @@ def on_send(sid, payload):
     _check_send_rate(sid)
     data = _SEND.load(payload)
     conversation_id = data.pop("conversation_id")
-    body, replayed = writer().send(conversation_id, user, data, sid)
-    return {"message": body, "replayed": replayed}
+    body, replayed, conversation = writer().send(conversation_id, user, data, sid)
+    answer = {"message": body, "replayed": replayed}
+    if conversation is not None:  # this connection's chat:conversation, in its ack instead (notify.py)
+        answer["conversation"] = conversation
+    return answer
 
 
 @chat_event("chat:sync")

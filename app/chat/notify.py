@@ -22,8 +22,10 @@ REPLY_PUSH = "chat.reply_push"
 EMIT = "chat.emit"
 
 
-# The socket connection whose `chat:send` is being stored (writer.py): its ack carries the message, so the
-# message's `chat:message` skips that one connection. The sender's other devices still hear it.
+# The socket connection whose `chat:send` is being stored (writer.py): its ack carries the message and the
+# conversation as its side now sees it, so that message's `chat:message` and `chat:conversation` skip that one
+# connection (frames it would only have to match to what it already has). The sender's other devices still
+# hear both.
 sending_connection: ContextVar[str | None] = ContextVar("chat_sending_connection", default=None)
 
 
@@ -45,22 +47,28 @@ def messages_posted(conv, messages, *, also=frozenset(), inbox: bool = True, res
     """Each message to whoever sees it, once the transaction that stored it commits. Inboxes follow
     `chat:message` too: `chat:conversation` goes to the staff only when the conversation's state changed
     (inbox), and to the resident only when something their screen shows beyond the messages changed
-    (resident: the status or who answers). Each payload is built once, whoever receives it. A message with a
-    client_id was sent by the connection in `sending_connection`, if any, which its ack tells instead (one
-    frame fewer per message); an automatic reply has none and reaches that connection too."""
+    (resident: the status or who answers). Each payload is built once, whoever receives it.
+
+    The message with a client_id was sent by the connection in `sending_connection`, if any: its ack tells
+    that connection instead (msg.view, and msg.ack_conversation when its side's inbox changed). An automatic
+    reply has none and reaches that connection too."""
     staff = staff_audience(conv) | set(also)
     everyone = staff | {conv.resident_id}
     staff = staff - {conv.resident_id}
-    sender = sending_connection.get()
+    connection = sending_connection.get()
+    sent = next((msg for msg in messages if msg.client_id is not None), None) if connection else None
     for msg in messages:
         view = message_view(msg, conv)
         msg.view = view  # the sender's ack reuses it
-        skip = sender if msg.client_id is not None else None
-        defer(_emit, "chat:message", view, staff if msg.internal else everyone, skip)
-    if inbox:
-        defer(_emit, "chat:conversation", conversation_view(conv, side="staff"), staff)
-    if resident:
-        defer(_emit, "chat:conversation", conversation_view(conv, side="resident"), {conv.resident_id})
+        to = staff if msg.internal else everyone
+        defer(_emit, "chat:message", view, to, connection if msg is sent else None)
+    sender_side = None if sent is None else "resident" if sent.sender_id == conv.resident_id else "staff"
+    for side, changed, users in (("staff", inbox, staff), ("resident", resident, {conv.resident_id})):
+        if changed:
+            view = conversation_view(conv, side=side)
+            if side == sender_side:
+                sent.ack_conversation = view
+            defer(_emit, "chat:conversation", view, users, connection if side == sender_side else None)
 
 
 def conversation_changed(conv, *, also=frozenset()) -> None:

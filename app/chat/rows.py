@@ -68,6 +68,7 @@ class SentMessage:
     created_at: datetime
     attachments: list[Attached] = field(default_factory=list)
     view: dict | None = None
+    ack_conversation: dict | None = None  # the conversation as the sender's side saw it change
 
     @property
     def sender_id(self) -> int | None:

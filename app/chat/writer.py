@@ -58,7 +58,7 @@ class _Send:
     user: Any
     data: dict
     done: Any  # an event of the server's async mode
-    answer: tuple[dict, bool] | None = None
+    answer: tuple[dict, bool, dict | None] | None = None
     error: Exception | None = None
     effects: list = field(default_factory=list)
     sid: str | None = None  # the connection that sent it
@@ -76,10 +76,12 @@ class GroupWriter:
         self.batches = self.messages = 0  # how much was grouped (tests/chat/test_writer.py)
         socketio.start_background_task(self._run)
 
-    def send(self, conversation_id: int, user, data: dict, sid: str | None = None) -> tuple[dict, bool]:
-        """What service.send_message stores, as the ack's (message view, replayed), once it is committed and
-        its audience told (all but the connection `sid`, whose ack this is); or the service's refusal,
-        raised."""
+    def send(
+        self, conversation_id: int, user, data: dict, sid: str | None = None
+    ) -> tuple[dict, bool, dict | None]:
+        """What service.send_message stores, as the ack's (message view, replayed, the conversation's view if
+        the sender's side of it changed), once it is committed and its audience told: all but the connection
+        `sid`, whose ack this is. Or the service's refusal, raised."""
         job = _Send(conversation_id, user, data, self.new_event(), sid=sid)
         self.queue.put(job)
         if not job.done.wait(WAIT_SECONDS):
@@ -150,7 +152,7 @@ class GroupWriter:
         token = notify.sending_connection.set(job.sid)
         try:
             msg, replayed = service.send_message(job.conversation_id, by=job.user, **job.data)
-            job.answer = (sent_view(msg), replayed)
+            job.answer = (sent_view(msg), replayed, None if replayed else msg.ack_conversation)
         except (ApiError, ValidationError) as exc:
             job.error = exc
         finally:

@@ -181,6 +181,9 @@ export function flushOutbox() {
         }
         saveOutbox(outbox().filter((m) => m.client_id !== item.client_id));
         emitLocal("sent", answer.message);
+        // The server tells this connection of its own message in the ack alone, the change it made to the
+        // conversation included: the views hear it as any other connection's chat:conversation.
+        if (answer.conversation) emitLocal("chat:conversation", answer.conversation);
         engaged();
       }
     })().finally(() => {

@@ -393,14 +393,19 @@ def test_the_resident_hears_chat_conversation_only_when_what_they_see_changes(
     resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
 
     def say(sock, body):
-        assert "message" in sock.ack(
-            "chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()}
-        )
+        ack = sock.ack("chat:send", {"conversation_id": conv["id"], "body": body, "client_id": cid()})
+        assert "message" in ack
         time.sleep(0.2)
-        heard = (resident.events("chat:conversation"), grid_worker.events("chat:conversation"))
+        heard = {
+            resident: resident.events("chat:conversation"),
+            grid_worker: grid_worker.events("chat:conversation"),
+        }
+        # The connection that sent it hears of the change it made in its ack alone.
+        assert heard[sock] == []
+        heard[sock] = [ack["conversation"]] if "conversation" in ack else []
         resident.seen.clear()
         grid_worker.seen.clear()
-        return heard
+        return heard[resident], heard[grid_worker]
 
     # The resident's message starts the wait: the inbox changes, the resident's screen does not.
     to_resident, to_staff = say(resident, "电梯坏了")
@@ -431,6 +436,29 @@ def test_the_resident_hears_chat_conversation_only_when_what_they_see_changes(
     resident.seen.clear()
     to_resident, _ = say(resident, "又坏了")
     assert [c["status"] for c in to_resident] == ["open"]
+
+
+def test_the_senders_other_tabs_hear_what_its_ack_says(app, client, world, auth, sockets):
+    conv = open_conv(client, auth, world.resident)
+    resident, grid_worker = sockets(world.resident), sockets(world.grid_worker)
+    workers_other_tab = sockets(world.grid_worker)
+    resident.ack("chat:send", {"conversation_id": conv["id"], "body": "电梯坏了", "client_id": cid()})
+    workers_other_tab.events("chat:message", WAIT)
+    workers_other_tab.events("chat:conversation", WAIT)
+    grid_worker.events("chat:conversation", WAIT)
+    workers_other_tab.seen.clear()
+    grid_worker.seen.clear()
+    ack = grid_worker.ack("chat:send", {"conversation_id": conv["id"], "body": "马上来", "client_id": cid()})
+    # The first answer takes the conversation and ends the wait: the ack says so ...
+    assert (ack["conversation"]["assignee"]["id"], ack["conversation"]["waiting_since"]) == (
+        world.grid_worker.id,
+        None,
+    )
+    # ... and the worker's other tab hears the same, as chat:message and chat:conversation.
+    assert [m["id"] for m in workers_other_tab.events("chat:message", WAIT)] == [ack["message"]["id"]]
+    assert workers_other_tab.events("chat:conversation", WAIT) == [ack["conversation"]]
+    time.sleep(0.2)
+    assert (grid_worker.events("chat:message"), grid_worker.events("chat:conversation")) == ([], [])
 
 
 def test_a_user_deactivated_by_another_process_is_refused_within_the_recheck_window_and_after(

@@ -129,7 +129,7 @@ def test_sends_waiting_together_share_one_commit_and_keep_their_order(client, au
 
     assert stored(conv) == [(1, "一"), (2, "二"), (3, "三"), (4, "四")]
     assert [held.results[n][0]["seq"] for n in sends] == [1, 2, 3, 4]
-    assert all(replayed is False for _view, replayed in held.results.values())
+    assert all(replayed is False for _view, replayed, _conversation in held.results.values())
     # Told in the order stored, each only once committed.
     assert told == [(1, "一", True), (2, "二", True), (3, "三", True), (4, "四", True)]
 
