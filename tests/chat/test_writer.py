@@ -150,7 +150,7 @@ def test_a_batch_over_several_conversations_keeps_each_ones_seq(
         ]:
             held.send(conv, user, body)
         assert held.finish() == (2, 5)
-    locks = like(ran, "FOR UPDATE OF chat_conversations", "UPDATE chat_conversations SET id=")
+    locks = like(ran, "FOR UPDATE OF chat_conversations", "SET last_seq=chat_conversations.last_seq")
     inserts = like(ran, "INSERT INTO chat_messages")
     # The batch of four took both conversations' locks in one statement (a1's, held inside its send, had
     # taken its own before the listening began).
