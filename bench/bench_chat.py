@@ -3,27 +3,26 @@ python-socketio relay measured in the same run.
 
 Seeds a community with one grid per pair (a grid worker and a resident with a unit in it, and their
 conversation) in a temporary SQLite database (or --database-url, an empty scratch database whose tables are
-dropped first). Starts the real app under `gunicorn -k gevent -w 1` (SOCKETIO_ASYNC_MODE=gevent) and then
-the bare relay (bench/chat_echo_server.py) the same way, each pinned to CPU 0 when `taskset` exists; the
-load generator (python-socketio AsyncClients, websocket transport, in this process) runs on the other CPU.
-For each server:
+dropped first). Starts the real app under `gunicorn -k gevent -w 1` (SOCKETIO_ASYNC_MODE=gevent) and the
+bare relay (bench/chat_echo_server.py) the same way, both pinned to CPU 0 when `taskset` exists; the load
+generator (python-socketio AsyncClients, websocket transport, in this process) runs on the other CPU.
 
-1. Connects 2 × pairs clients and measures the worker's RSS before and after: memory per idle connection
-   (target ≤ 150 kB).
-2. For --duration seconds each pair sends one message a second, alternating resident and worker, each
-   through `chat:send` with an ack; the other side's `chat:message` ends the send→receive latency.
-   Prints p50 / p99 (target p99 ≤ 100 ms), lost (acked, never received by the partner) and duplicated
-   (received twice) messages (targets 0 and 0).
-3. Prints the server worker's CPU (utime+stime from /proc) per delivered message, and the ratio of the
-   app's to the bare relay's (target ≤ 2.5).
+1. Connects 2 × pairs clients to each server and measures its worker's RSS before and after: memory per
+   idle connection (target ≤ 150 kB).
+2. Loads the two servers in turn, a slice of --slice seconds each (the order flips every slice), until each
+   has had --duration seconds: each pair sends one message a second, alternating resident and worker, each
+   through `chat:send` with an ack; the other side's `chat:message` ends the send→receive latency. Prints
+   p50 / p99 (target p99 ≤ 100 ms), lost (acked, never received by the partner) and duplicated (received
+   twice) messages (targets 0 and 0).
+3. Prints each server worker's CPU (utime+stime from /proc) per delivered message, and the ratio of the
+   app's to the bare relay's (target ≤ 2.5), over the run and slice by slice.
 
-    .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 20] [--database-url URL] [--rounds N]
+    .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 20] [--slice 10] [--database-url URL]
                                          [--only app|bare]
 
-The issue's full run is `--pairs 250 --duration 60`; the default keeps a run near a minute and a half. The
-server's CPU per message moves by ±10 % from run to run on a quiet machine of this kind, the same build
-included, so compare figures from several rounds (`--rounds 3` prints medians), and two builds of the app
-against each other with `--only app`, run alternately.
+The issue's full run is `--pairs 250 --duration 60`. This machine's speed drifts by ±10-30 % within
+minutes, the same build included; measuring the two servers in interleaved slices lets the drift move both
+alike. Compare two builds of the app with `--only app`, run alternately.
 """
 
 import argparse
@@ -52,17 +51,15 @@ SERVERS = {
     "app": ("wsgi:app", "/healthz"),
     "bare": ("bench.chat_echo_server:app", "/socket.io/?EIO=4&transport=polling"),
 }
-# Counted over all rounds; every other figure is the median of the rounds'.
-SUMMED = ("sent", "delivered", "lost", "duplicated", "errors")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=250)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per server")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per server, in all")
     parser.add_argument("--database-url", default=None, help="a scratch database (default: temporary SQLite)")
     parser.add_argument(
-        "--rounds", type=int, default=1, help="app then bare, this many times; prints medians (default 1)"
+        "--slice", type=float, default=10.0, help="seconds of load per turn, the servers alternating (10)"
     )
     parser.add_argument("--only", choices=SERVERS, help="one server alone (to compare two builds of the app)")
     return parser.parse_args()
@@ -203,106 +200,144 @@ class Server:
 # --- load ------------------------------------------------------------------------------------------------
 
 
-async def run_load(url: str, pairs: list[tuple[int, dict, dict]], duration: float, server: Server) -> dict:
-    """pairs: (conversation id, resident auth, worker auth). Returns the figures of one server."""
-    import socketio
+class Fleet:
+    """One server's connected clients and what they sent and heard, over all its slices of load."""
 
-    sent: dict[str, float] = {}  # client_id -> send time
-    received: dict[str, int] = {}
-    latencies: list[float] = []
-    errors = 0
+    def __init__(self, server: Server, pairs: list[tuple[int, dict, dict]]):
+        self.server, self.pairs = server, pairs
+        self.sent: dict[str, float] = {}  # client_id -> send time
+        self.received: dict[str, int] = {}
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.cpu = self.own_cpu = self.elapsed = 0.0
+        self.clients: list = []
+        self.people: list = []
+        self.rss_per_conn_kb = 0.0
+        self.slices: list[tuple[float, int]] = []  # (server CPU seconds, delivered) per slice
 
-    def on_message(data):
+    def on_message(self, data) -> None:
         key = data.get("client_id")
-        if key not in sent:
-            return  # our own echo, or a system message
-        received[key] = received.get(key, 0) + 1
-        if received[key] == 1:
-            latencies.append(time.perf_counter() - sent[key])
+        if key not in self.sent:
+            return  # a system message
+        self.received[key] = self.received.get(key, 0) + 1
+        if self.received[key] == 1:
+            self.latencies.append(time.perf_counter() - self.sent[key])
 
-    clients = []
+    async def connect(self) -> None:
+        import socketio
 
-    async def make(auth, own_ids):
-        client = socketio.AsyncClient(reconnection=False)
+        async def make(auth, own_ids):
+            client = socketio.AsyncClient(reconnection=False)
 
-        def handler(data):
-            if data.get("client_id") not in own_ids:
-                on_message(data)
+            def handler(data):
+                if data.get("client_id") not in own_ids:
+                    self.on_message(data)
 
-        client.on("chat:message", handler)
-        await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=30)
-        clients.append(client)
-        return client
+            client.on("chat:message", handler)
+            await client.connect(self.server.url, auth=auth, transports=["websocket"], wait_timeout=30)
+            self.clients.append(client)
+            return client
 
-    rss_before = server.rss_kb()
-    people = []
-    for conv, resident_auth, worker_auth in pairs:
-        mine_r, mine_w = set(), set()
-        resident = await make(resident_auth, mine_r)
-        worker = await make(worker_auth, mine_w)
-        people.append((conv, (resident, mine_r), (worker, mine_w)))
-    await asyncio.sleep(2)
-    rss_after = server.rss_kb()
+        rss_before = self.server.rss_kb()
+        for conv, resident_auth, worker_auth in self.pairs:
+            mine_r, mine_w = set(), set()
+            resident = await make(resident_auth, mine_r)
+            worker = await make(worker_auth, mine_w)
+            self.people.append((conv, (resident, mine_r), (worker, mine_w)))
+        await asyncio.sleep(2)
+        self.rss_per_conn_kb = (self.server.rss_kb() - rss_before) / (2 * len(self.pairs))
+
+    async def load(self, duration: float) -> None:
+        """One slice: each pair sends a message a second for `duration` seconds; then the last deliveries."""
+
+        async def pair_loop(conv, sides, offset):
+            await asyncio.sleep(offset)
+            end = time.perf_counter() + duration
+            turn = 0
+            while time.perf_counter() < end:
+                client, own = sides[turn % 2]
+                key = uuid.uuid4().hex
+                own.add(key)
+                started = time.perf_counter()
+                self.sent[key] = started
+                try:
+                    answer = await client.call(
+                        "chat:send",
+                        {"conversation_id": conv, "body": f"消息{turn}", "client_id": key},
+                        timeout=10,
+                    )
+                    if "message" not in answer:
+                        self.errors += 1
+                        self.sent.pop(key, None)
+                except Exception:  # noqa: BLE001  (a timeout counts as an error, not a crash)
+                    self.errors += 1
+                    self.sent.pop(key, None)
+                turn += 1
+                await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
+
+        delivered = len(self.latencies)
+        cpu_start, own_cpu_start = self.server.cpu_seconds(), time.process_time()
+        started = time.perf_counter()
+        n = len(self.people)
+        await asyncio.gather(*(pair_loop(conv, (r, w), i / n) for i, (conv, r, w) in enumerate(self.people)))
+        deadline = time.monotonic() + 2  # the last deliveries, bounded
+        while len(self.latencies) < len(self.sent) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        cpu = self.server.cpu_seconds() - cpu_start
+        self.cpu += cpu
+        self.own_cpu += time.process_time() - own_cpu_start
+        self.elapsed += time.perf_counter() - started
+        self.slices.append((cpu, len(self.latencies) - delivered))
+
+    async def disconnect(self) -> None:
+        for client in self.clients:
+            await client.disconnect()
+
+    def figures(self) -> dict:
+        delivered = len(self.latencies)
+        ordered = sorted(self.latencies)
+        return {
+            "sent": len(self.sent),
+            "delivered": delivered,
+            "lost": sum(1 for key in self.sent if key not in self.received),
+            "duplicated": sum(1 for n in self.received.values() if n > 1),
+            "errors": self.errors,
+            "p50_ms": statistics.median(ordered) * 1000 if ordered else float("nan"),
+            "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000 if ordered else float("nan"),
+            "cpu_per_msg_ms": self.cpu / delivered * 1000 if delivered else float("nan"),
+            "msgs_per_s": delivered / self.elapsed if self.elapsed else float("nan"),
+            # Near 100 %, the clients' own loop lags and its latencies are partly the load generator's.
+            "client_cpu_pct": self.own_cpu / self.elapsed * 100 if self.elapsed else float("nan"),
+            "rss_per_conn_kb": self.rss_per_conn_kb,
+        }
+
+
+async def run(servers: dict[str, Server], pairs: dict[str, list], duration: float, slice_s: float) -> dict:
+    """Connect every server's clients, then load the servers in turn, a slice each, until each has had
+    `duration` seconds; the order flips every slice. Returns each one's Fleet."""
+    fleets = {name: Fleet(server, pairs[name]) for name, server in servers.items()}
+    for name, fleet in fleets.items():
+        print(f"{name}: connecting {2 * len(fleet.pairs)} clients …", flush=True)
+        await fleet.connect()
     # The clients' own full collections stopped this loop for up to 150 ms, growing with the run's
     # bookkeeping, and every reply then waiting showed as the server's latency. The clients' objects are kept
-    # out of the collector's reach for the measured window; reference counting still frees the rest.
+    # out of the collector's reach while measuring; reference counting still frees the rest.
     gc.collect()
     gc.freeze()
     gc.disable()
-
-    async def pair_loop(conv, sides, offset):
-        nonlocal errors
-        await asyncio.sleep(offset)
-        end = time.perf_counter() + duration
-        turn = 0
-        while time.perf_counter() < end:
-            client, own = sides[turn % 2]
-            key = uuid.uuid4().hex
-            own.add(key)
-            started = time.perf_counter()
-            sent[key] = started
-            try:
-                answer = await client.call(
-                    "chat:send",
-                    {"conversation_id": conv, "body": f"消息{turn}", "client_id": key},
-                    timeout=10,
-                )
-                if "message" not in answer:
-                    errors += 1
-                    sent.pop(key, None)
-            except Exception:  # noqa: BLE001  (a timeout counts as an error, not a crash)
-                errors += 1
-                sent.pop(key, None)
-            turn += 1
-            await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
-
-    cpu_start, own_cpu_start = server.cpu_seconds(), time.process_time()
-    started = time.perf_counter()
-    await asyncio.gather(*(pair_loop(conv, (r, w), i / len(people)) for i, (conv, r, w) in enumerate(people)))
-    await asyncio.sleep(2)  # the last deliveries
-    elapsed = time.perf_counter() - started
-    cpu = server.cpu_seconds() - cpu_start
-    own_cpu = time.process_time() - own_cpu_start
-    gc.enable()
-    gc.unfreeze()
-    for client in clients:
-        await client.disconnect()
-    delivered = len(latencies)
-    ordered = sorted(latencies)
-    return {
-        "sent": len(sent),
-        "delivered": delivered,
-        "lost": sum(1 for key in sent if key not in received),
-        "duplicated": sum(1 for n in received.values() if n > 1),
-        "errors": errors,
-        "p50_ms": statistics.median(ordered) * 1000 if ordered else float("nan"),
-        "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000 if ordered else float("nan"),
-        "cpu_per_msg_ms": cpu / delivered * 1000 if delivered else float("nan"),
-        "msgs_per_s": delivered / elapsed,
-        # Near 100 %, the clients' own loop lags and its latencies are partly the load generator's.
-        "client_cpu_pct": own_cpu / elapsed * 100,
-        "rss_per_conn_kb": (rss_after - rss_before) / (2 * len(pairs)),
-    }
+    try:
+        slices = max(1, round(duration / slice_s))
+        order = list(fleets)
+        for n in range(slices):
+            for name in order if n % 2 == 0 else order[::-1]:
+                print(f"slice {n + 1}/{slices}, {name}: {duration / slices:.0f} s of load …", flush=True)
+                await fleets[name].load(duration / slices)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    for fleet in fleets.values():
+        await fleet.disconnect()
+    return fleets
 
 
 def main() -> None:
@@ -324,42 +359,29 @@ def main() -> None:
         "CHAT_WORKING_DAYS": "1,2,3,4,5,6,7",
     }
     names = [args.only] if args.only else list(SERVERS)
-    rounds: list[dict[str, dict]] = []
-    for n in range(args.rounds):
-        results = {}
+    pairs = {
+        "app": [(c, {"token": r}, {"token": w}) for c, r, w in seeded],
+        "bare": [(c, {"room": c}, {"room": c}) for c, _, _ in seeded],
+    }
+    servers: dict[str, Server] = {}
+    try:
         for name in names:
             spec, ready = SERVERS[name]
-            server = Server(spec, app_env)
-            try:
-                server.wait_up(ready)
-                if name == "app":
-                    pairs = [(c, {"token": r}, {"token": w}) for c, r, w in seeded]
-                else:
-                    pairs = [(c, {"room": c}, {"room": c}) for c, _, _ in seeded]
-                load = f"{2 * len(pairs)} clients, {args.duration:.0f} s of load"
-                print(f"round {n + 1}/{args.rounds}, {name}: {load} …", flush=True)
-                results[name] = asyncio.run(run_load(server.url, pairs, args.duration, server))
-            finally:
-                server.stop()
-        rounds.append(results)
+            servers[name] = Server(spec, app_env)
+            servers[name].wait_up(ready)
+        fleets = asyncio.run(run(servers, pairs, args.duration, args.slice))
+    finally:
+        for server in servers.values():
+            server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
-    report(rounds, names)
+    report(fleets)
 
 
-def report(rounds: list[dict[str, dict]], names: list[str]) -> None:
+def report(fleets: dict[str, "Fleet"]) -> None:
     titles = {"app": "app (Flask-SocketIO)", "bare": "bare python-socketio"}
-    combined = {
-        name: {
-            key: sum(r[name][key] for r in rounds)
-            if key in SUMMED
-            else statistics.median(r[name][key] for r in rounds)
-            for key in rounds[0][name]
-        }
-        for name in names
-    }
+    names = list(fleets)
+    figures = {name: fleet.figures() for name, fleet in fleets.items()}
     print()
-    if len(rounds) > 1:
-        print(f"{len(rounds)} rounds: counts are totals, every other figure the median of the rounds'.")
     print(f"{'':24}" + "".join(f" {titles[name]:>22}" for name in names))
     rows = [
         ("messages sent", "sent", "{:.0f}"),
@@ -375,13 +397,19 @@ def report(rounds: list[dict[str, dict]], names: list[str]) -> None:
         ("RSS kB / idle conn (≤ 150)", "rss_per_conn_kb", "{:.1f}"),
     ]
     for label, key, fmt in rows:
-        print(f"{label:24}" + "".join(f" {fmt.format(combined[name][key]):>22}" for name in names))
+        print(f"{label:24}" + "".join(f" {fmt.format(figures[name][key]):>22}" for name in names))
     if names == list(SERVERS):
-        # Each round's app against the bare relay measured just after it, then their median.
-        ratios = [r["app"]["cpu_per_msg_ms"] / r["bare"]["cpu_per_msg_ms"] for r in rounds]
-        each = f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
-        ratio = statistics.median(ratios)
-        print(f"\nCPU per delivered message, app / bare: {ratio:.2f}{each} (target ≤ 2.5)")
+        # Over the whole run, and slice by slice (each app slice against the bare one next to it): the
+        # machine's drift moves both alike; the spread of the slices' ratios shows what noise is left.
+        ratio = figures["app"]["cpu_per_msg_ms"] / figures["bare"]["cpu_per_msg_ms"]
+        side_by_side = zip(fleets["app"].slices, fleets["bare"].slices, strict=True)
+        each = [
+            (app_cpu / app_n) / (bare_cpu / bare_n)
+            for (app_cpu, app_n), (bare_cpu, bare_n) in side_by_side
+            if app_n and bare_n and bare_cpu
+        ]
+        spread = f" (slices: {', '.join(f'{x:.2f}' for x in each)})" if len(each) > 1 else ""
+        print(f"\nCPU per delivered message, app / bare: {ratio:.2f}{spread} (target ≤ 2.5)")
 
 
 if __name__ == "__main__":
