@@ -79,23 +79,39 @@ _conv = Conversation.__table__
 _resident = User.__table__.alias("chat_resident")
 _assignee = User.__table__.alias("chat_assignee")
 _grid = Region.__table__.alias("chat_grid")
-_SELECT_CONVS = (
+# :n message ids taken from the sequence at once, as one array (a CTE runs once, however many rows join it).
+_NEW_IDS = (
     sa.select(
-        *_conv.c,
-        _resident.c.name.label("r_name"),
-        _assignee.c.name.label("a_name"),
-        _grid.c.name.label("g_name"),
+        sa.func.array_agg(sa.literal_column("nextval(pg_get_serial_sequence('chat_messages', 'id'))")).label(
+            "new_ids"
+        )
     )
-    .select_from(
+    .select_from(sa.func.generate_series(1, sa.bindparam("n", type_=sa.Integer)))
+    .cte("new_ids")
+)
+
+
+def _select_convs(*, with_ids: bool):
+    joined = (
         _conv.join(_resident, _resident.c.id == _conv.c.resident_id)
         .outerjoin(_assignee, _assignee.c.id == _conv.c.assignee_id)
         .outerjoin(_grid, _grid.c.id == _conv.c.grid_id)
     )
-    .where(_conv.c.id.in_(sa.bindparam("cids", expanding=True)))
-    # One order for every locker, so that two transactions locking overlapping sets cannot deadlock.
-    .order_by(_conv.c.id)
-    .with_for_update(of=_conv)
-)
+    names = (_resident.c.name.label("r_name"), _assignee.c.name.label("a_name"), _grid.c.name.label("g_name"))
+    extra = (_NEW_IDS.c.new_ids,) if with_ids else ()
+    return (
+        sa.select(*_conv.c, *names, *extra)
+        .select_from(joined.join(_NEW_IDS, sa.true()) if with_ids else joined)
+        .where(_conv.c.id.in_(sa.bindparam("cids", expanding=True)))
+        # One order for every locker, so that two transactions locking overlapping sets cannot deadlock.
+        .order_by(_conv.c.id)
+        .with_for_update(of=_conv)
+    )
+
+
+_SELECT_CONVS = _select_convs(with_ids=False)
+# The same, with the ids of the messages a batch will store: one round trip less per batch.
+_SELECT_CONVS_AND_IDS = _select_convs(with_ids=True)
 
 
 def _name_of(table, column):
@@ -173,6 +189,18 @@ def lock_conversations(conversation_ids) -> dict[int, ConvRow]:
     return {row["id"]: ConvRow(row) for row in found}
 
 
+def _lock_conversations_taking_ids(conn, conversation_ids, n: int) -> tuple[dict[int, ConvRow], list[int]]:
+    """PostgreSQL: lock_conversations, and n new message ids in the same statement (none if no conversation
+    was found)."""
+    found = conn.execute(_SELECT_CONVS_AND_IDS, {"cids": sorted(set(conversation_ids)), "n": n}).mappings()
+    rows, ids = {}, []
+    for row in found:
+        values = dict(row)
+        ids = values.pop("new_ids")
+        rows[values["id"]] = ConvRow(values)
+    return rows, sorted(ids)
+
+
 # The rows locked() took, for lock_conversation; the same objects all through the block, so that a second
 # message to a conversation sees the seq and state the first one left (send_message sets them on its row).
 _locked: ContextVar[dict[int, ConvRow] | None] = ContextVar("chat_locked", default=None)
@@ -190,9 +218,6 @@ class _Together:
 
 
 _together: ContextVar[_Together | None] = ContextVar("chat_together", default=None)
-_NEXT_IDS = sa.text(
-    "SELECT nextval(pg_get_serial_sequence('chat_messages', 'id')) FROM generate_series(1, :n)"
-)
 
 
 @contextmanager
@@ -200,16 +225,18 @@ def locked(conversation_ids, *, messages: int = 0) -> Iterator[None]:
     """Lock these conversations in one statement, and have lock_conversation answer from those rows inside
     the block: a batch of sends pays one lock statement (a round trip on PostgreSQL) instead of one each.
 
-    With `messages` (how many the block will store, on PostgreSQL) their ids are taken at the start and the
+    With `messages` (how many the block will store, on PostgreSQL) their ids are taken with the locks and the
     messages, their conversations' new state and their senders' read cursors are written in one statement
     at the block's end instead of one each, so a batch's round trips no longer grow with its messages. If
     any of them was stored before (a resend), StoredBeforeError is raised and the caller rolls back. An error
     inside the block writes nothing."""
-    rows = lock_conversations(conversation_ids)
     together = None
     conn = db.session.connection()
     if messages > 1 and conn.dialect.name == "postgresql":
-        together = _Together(rows, deque(conn.execute(_NEXT_IDS, {"n": messages}).scalars()))
+        rows, ids = _lock_conversations_taking_ids(conn, conversation_ids, messages)
+        together = _Together(rows, deque(ids))
+    else:
+        rows = lock_conversations(conversation_ids)
     token, together_token = _locked.set(rows), _together.set(together)
     try:
         yield
