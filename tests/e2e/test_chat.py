@@ -66,6 +66,7 @@ def test_resident_and_grid_worker_chat_through_a_forced_disconnect(world, new_co
     row.click()
     worker.wait_for_selector(".msg-theirs:has-text('3栋电梯坏了')")
     worker.wait_for_selector(".chat.is-connected")
+    assert worker.get_by_role("button", name="认领").is_visible()  # nobody has answered yet
     # The worker has read it: the resident's tick turns to 已读.
     resident.wait_for_selector(".msg-mine:has-text('已读')")
     worker.type(".chat-composer textarea", "收到")
@@ -73,6 +74,10 @@ def test_resident_and_grid_worker_chat_through_a_forced_disconnect(world, new_co
     worker.fill(".chat-composer textarea", "")
     send(worker, "收到，马上联系物业")
     resident.wait_for_selector(".msg-theirs:has-text('马上联系物业')")
+    # The first answer made the worker its assignee. The worker's own screen learns it from its send's ack
+    # (the server sends that connection no chat:conversation of its own).
+    worker.wait_for_selector(".chat-assignee:has-text('grid_worker')")
+    assert worker.get_by_role("button", name="认领").count() == 0
     screenshot(resident, "chat-resident")
 
     # The resident's network goes; the server drops its socket; both sides keep writing.
