@@ -18,7 +18,7 @@ generator (python-socketio AsyncClients, websocket transport, in this process) r
    app's to the bare relay's (target ≤ 2.5), over the run and slice by slice.
 
     .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 20] [--slice 10] [--database-url URL]
-                                         [--only app|bare]
+                                         [--only app|bare] [--profile PATH]
 
 The issue's full run is `--pairs 250 --duration 60`. This machine's speed drifts by ±10-30 % within
 minutes, the same build included; measuring the two servers in interleaved slices lets the drift move both
@@ -30,6 +30,7 @@ import asyncio
 import gc
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -62,6 +63,11 @@ def parse_args() -> argparse.Namespace:
         "--slice", type=float, default=10.0, help="seconds of load per turn, the servers alternating (10)"
     )
     parser.add_argument("--only", choices=SERVERS, help="one server alone (to compare two builds of the app)")
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="sample each server's CPU under load into PATH.app and PATH.bare (bench/gunicorn_profile.py)",
+    )
     return parser.parse_args()
 
 
@@ -131,11 +137,15 @@ def seed(database_url: str, pairs: int) -> list[tuple[int, str, str]]:
 
 
 class Server:
-    def __init__(self, app_spec: str, env: dict):
+    def __init__(self, app_spec: str, env: dict, profile: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.profile = profile
         cmd = [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}",
                "--chdir", str(ROOT), app_spec]  # fmt: skip
+        if profile:
+            cmd[1:1] = ["-c", str(ROOT / "bench" / "gunicorn_profile.py")]
+            env = {**env, "LINLI_PROFILE_OUT": profile}
         if shutil.which("taskset"):
             cmd = ["taskset", "-c", "0", *cmd]
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed in stop())
@@ -325,6 +335,9 @@ async def run(servers: dict[str, Server], pairs: dict[str, list], duration: floa
     gc.collect()
     gc.freeze()
     gc.disable()
+    for server in servers.values():
+        if server.profile:
+            os.kill(server.worker_pid(), signal.SIGUSR1)  # the profile starts with the load
     try:
         slices = max(1, round(duration / slice_s))
         order = list(fleets)
@@ -367,7 +380,7 @@ def main() -> None:
     try:
         for name in names:
             spec, ready = SERVERS[name]
-            servers[name] = Server(spec, app_env)
+            servers[name] = Server(spec, app_env, args.profile and f"{args.profile}.{name}")
             servers[name].wait_up(ready)
         fleets = asyncio.run(run(servers, pairs, args.duration, args.slice))
     finally:
