@@ -11,9 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from app.core.db import insert_for, utcnow
+from app.core.db import insert_for, json_recordset, json_rows, utcnow
 from app.extensions import db
 from app.outbox.models import PENDING_SQL, OutboxEvent
 
@@ -113,6 +114,22 @@ def _row(kind: str, payload: dict, run_at: datetime | None, key: str | None) -> 
 
 _INSERT = sa.insert(OutboxEvent.__table__)
 _UPSERTS: dict[str, Any] = {}
+_COLUMNS = ("kind", "payload", "dedupe_key", "run_at", "next_attempt_at", "attempts", "created_at")
+
+
+def _replacing(stmt):
+    """On a pending event with the same key that no worker holds: replace its payload and time."""
+    table = OutboxEvent.__table__
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.dedupe_key],
+        index_where=sa.text(PENDING_SQL),
+        set_={
+            "payload": stmt.excluded.payload,
+            "run_at": stmt.excluded.run_at,
+            "next_attempt_at": stmt.excluded.next_attempt_at,
+        },
+        where=table.c.locked_by.is_(None),
+    )
 
 
 def _upsert_for(session: Session):
@@ -120,18 +137,19 @@ def _upsert_for(session: Session):
     dialect = session.get_bind().dialect.name
     stmt = _UPSERTS.get(dialect)
     if stmt is None:
-        table = OutboxEvent.__table__
-        stmt = insert_for(session.get_bind())(table)
-        stmt = _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=[table.c.dedupe_key],
-            index_where=sa.text(PENDING_SQL),
-            set_={
-                "payload": stmt.excluded.payload,
-                "run_at": stmt.excluded.run_at,
-                "next_attempt_at": stmt.excluded.next_attempt_at,
-            },
-            where=table.c.locked_by.is_(None),
-        )
+        stmt = _UPSERTS[dialect] = _replacing(insert_for(session.get_bind())(OutboxEvent.__table__))
+    return stmt
+
+
+def _pg_rows_stmt(*, keyed: bool):
+    """PostgreSQL: the rows of one JSON parameter inserted (or upserted) in one statement (json_recordset)."""
+    key = ("rows", keyed)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        rows = json_recordset(OutboxEvent.__table__, "rows")
+        values = sa.select(*(rows.c[c] for c in _COLUMNS))
+        stmt = pg_insert(OutboxEvent.__table__).from_select(_COLUMNS, values)
+        stmt = _UPSERTS[key] = _replacing(stmt) if keyed else stmt
     return stmt
 
 
@@ -171,11 +189,17 @@ def _write(rows: list[dict]) -> None:
     # Core statements on the table, built once: no ORM object or flush per event.
     plain = [row for row in rows if row["dedupe_key"] is None]
     # A key enqueued twice ends as the later row, as the second upsert would leave it.
-    keyed = {row["dedupe_key"]: row for row in rows if row["dedupe_key"] is not None}
-    if plain:
-        db.session.execute(_INSERT, plain)
-    if keyed:
-        db.session.execute(_upsert_for(db.session), list(keyed.values()))
+    keyed = list({row["dedupe_key"]: row for row in rows if row["dedupe_key"] is not None}.values())
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One statement each, whatever the number of rows (executemany dumped each row's values in Python).
+        for pending, is_keyed in ((plain, False), (keyed, True)):
+            if pending:
+                db.session.execute(_pg_rows_stmt(keyed=is_keyed), {"rows": json_rows(pending)})
+    else:
+        if plain:
+            db.session.execute(_INSERT, plain)
+        if keyed:
+            db.session.execute(_upsert_for(db.session), keyed)
     if rows:
         db.session.info["outbox_wakeup"] = True
 
