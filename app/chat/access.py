@@ -162,7 +162,7 @@ def _membership_audience(grid_id: int | None, community_id: int, shared: bool) -
 
 def refresh_audiences() -> int:
     """Read again, in one query, every audience a message needed within AUDIENCE_TTL_SECONDS, so that
-    messages find them fresh instead of querying one conversation's each (run every AUTH_RECHECK_SECONDS / 2
+    messages find them fresh instead of querying one conversation's each (run every RECHECK_EVERY_SECONDS
     by events.py's background task: a change made by another process is still seen within the TTL).
     Returns how many were refreshed."""
     started = time.monotonic()

@@ -530,7 +530,7 @@ def test_a_worker_keeps_no_scope_past_the_recheck_window_when_another_process_en
 def test_one_query_rechecks_every_connections_login_and_spares_the_events_their_own(
     app, client, world, auth, sockets, monkeypatch
 ):
-    """recheck_logins (run every AUTH_RECHECK_SECONDS / 2 by a background task in a server) confirms every
+    """recheck_logins (run every RECHECK_EVERY_SECONDS by a background task in a server) confirms every
     connection whose login still holds, so their events need no check of their own; one revoked meanwhile
     by another process is not confirmed, and its next event past the window is refused."""
     import sqlalchemy as sa
@@ -578,7 +578,7 @@ def test_one_query_rechecks_every_connections_login_and_spares_the_events_their_
 
 
 def test_audiences_in_use_are_read_again_all_at_once_as_each_would_be(app, client, world, auth, sockets):
-    """refresh_audiences (the background task's, every AUTH_RECHECK_SECONDS / 2) reads every audience a
+    """refresh_audiences (the background task's, every RECHECK_EVERY_SECONDS) reads every audience a
     message used lately in one query, by the same rule as one conversation's own query; a membership ended
     by another process is then heard at once, without waiting out AUDIENCE_TTL_SECONDS."""
 
