@@ -6,6 +6,7 @@ from flask_smorest import Api
 
 from app.core.db import gevent_psycopg_waits, ping_when_idle
 from app.core.schemas import ErrorSchema
+from app.core.socket_packets import JsonPacket
 from app.extensions import NoCookieSessions, db, jwt, limiter, migrate, socketio
 from config import Config, DevelopmentConfig
 
@@ -80,6 +81,7 @@ def create_app(config_class: type[Config] = DevelopmentConfig) -> Flask:
         message_queue=app.config["REDIS_URL"],
         channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         async_handlers=False,
+        serializer=JsonPacket,
     )
 
     from app import cli
