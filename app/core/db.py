@@ -39,8 +39,20 @@ def json_recordset(table: sa.Table, param: str):
 
 
 def json_rows(rows: list[dict]) -> str:
-    """The rows for a json_recordset: timestamps in ISO 8601 with their zone, enums as their values."""
-    return orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()
+    """The rows for a json_recordset: timestamps in ISO 8601 with their zone (a naive one is refused, as
+    UTCDateTime refuses it), enums as their values."""
+    return orjson.dumps(rows, default=_aware_iso, option=_JSON_ROWS).decode()
+
+
+_JSON_ROWS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _aware_iso(value):
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("Naive datetimes are ambiguous; pass an aware datetime.")
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def utcnow() -> datetime:

@@ -206,7 +206,9 @@ def test_a_batch_out_of_hours_stores_each_message_its_reply_and_the_conversation
     held = HeldWriter(monkeypatch)
     held.send(mine, world.resident, "a1")  # alone: it and its automatic reply
     held.send(mine, world.grid_worker, "a2")
-    # b1's automatic reply is a third message in a batch of two: stored on its own, beside the two.
+    # A batch of three sends that stores four messages: b1's automatic reply takes the last of the batch's
+    # ids, so b2 is stored on its own, once what the batch kept is written (on SQLite, where the ids are the
+    # ones after the largest, it would otherwise take one of them).
     held.send(theirs, world.resident2, "b1")
     held.send(theirs, world.resident2, "b2")  # within the hour of the reply: none again
     assert held.finish() == (2, 4)
