@@ -112,9 +112,7 @@ def _row(kind: str, payload: dict, run_at: datetime | None, key: str | None) -> 
     }
 
 
-_INSERT = sa.insert(OutboxEvent.__table__)
-_UPSERTS: dict[str, Any] = {}
-_COLUMNS = ("kind", "payload", "dedupe_key", "run_at", "next_attempt_at", "attempts", "created_at")
+_STATEMENTS: dict[tuple, Any] = {}
 
 
 def _replacing(stmt):
@@ -132,24 +130,20 @@ def _replacing(stmt):
     )
 
 
-def _upsert_for(session: Session):
-    """Insert, or replace the payload and time of the pending event with the same key that no worker holds."""
-    dialect = session.get_bind().dialect.name
-    stmt = _UPSERTS.get(dialect)
+def _statement(bind, columns: tuple[str, ...], *, keyed: bool):
+    """The Core statement that writes rows of these columns (keyed: an upsert, see _replacing), built once.
+    On PostgreSQL the rows are one JSON parameter (json_recordset), one statement whatever their number,
+    where executemany dumped each row's values in Python; on SQLite, executemany runs it over them in C."""
+    key = (bind.dialect.name, columns, keyed)
+    stmt = _STATEMENTS.get(key)
     if stmt is None:
-        stmt = _UPSERTS[dialect] = _replacing(insert_for(session.get_bind())(OutboxEvent.__table__))
-    return stmt
-
-
-def _pg_rows_stmt(*, keyed: bool):
-    """PostgreSQL: the rows of one JSON parameter inserted (or upserted) in one statement (json_recordset)."""
-    key = ("rows", keyed)
-    stmt = _UPSERTS.get(key)
-    if stmt is None:
-        rows = json_recordset(OutboxEvent.__table__, "rows")
-        values = sa.select(*(rows.c[c] for c in _COLUMNS))
-        stmt = pg_insert(OutboxEvent.__table__).from_select(_COLUMNS, values)
-        stmt = _UPSERTS[key] = _replacing(stmt) if keyed else stmt
+        table = OutboxEvent.__table__
+        if bind.dialect.name == "postgresql":
+            rows = json_recordset(table, "rows")
+            stmt = pg_insert(table).from_select(columns, sa.select(*(rows.c[c] for c in columns)))
+        else:
+            stmt = insert_for(bind)(table)
+        stmt = _STATEMENTS[key] = _replacing(stmt) if keyed else stmt
     return stmt
 
 
@@ -190,16 +184,12 @@ def _write(rows: list[dict]) -> None:
     plain = [row for row in rows if row["dedupe_key"] is None]
     # A key enqueued twice ends as the later row, as the second upsert would leave it.
     keyed = list({row["dedupe_key"]: row for row in rows if row["dedupe_key"] is not None}.values())
-    if db.session.get_bind().dialect.name == "postgresql":
-        # One statement each, whatever the number of rows (executemany dumped each row's values in Python).
-        for pending, is_keyed in ((plain, False), (keyed, True)):
-            if pending:
-                db.session.execute(_pg_rows_stmt(keyed=is_keyed), {"rows": json_rows(pending)})
-    else:
-        if plain:
-            db.session.execute(_INSERT, plain)
-        if keyed:
-            db.session.execute(_upsert_for(db.session), keyed)
+    bind = db.session.get_bind()
+    for pending, is_keyed in ((plain, False), (keyed, True)):
+        if pending:
+            stmt = _statement(bind, tuple(pending[0]), keyed=is_keyed)  # the columns _row gives
+            params = {"rows": json_rows(pending)} if bind.dialect.name == "postgresql" else pending
+            db.session.execute(stmt, params)
     if rows:
         db.session.info["outbox_wakeup"] = True
 
