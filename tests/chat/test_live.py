@@ -1,6 +1,7 @@
 """Journeys with the real python-socketio client against a live server over websockets: a chat both ways
-with typing and read ticks, a forced disconnect with messages sent meanwhile, and a token that expires
-during a long connection (the client keeps its outbox, refreshes, reconnects and sends it once, in order)."""
+with typing and read ticks, a forced disconnect with messages sent meanwhile, a resend after a lost ack,
+outsiders who hear nothing, and a token that expires during a long connection (the client keeps its outbox,
+refreshes, reconnects and sends it once, in order)."""
 
 import socket
 import time
@@ -138,3 +139,55 @@ def test_an_expiring_token_mid_connection_keeps_the_outbox(live_url, app, world,
         outbox.pop(0)
     got = worker.wait_for("chat:message", 3)
     assert [(m["seq"], m["body"]) for m in got] == [(1, "第1条"), (2, "第2条"), (3, "第3条")]
+
+
+def test_a_resend_after_a_lost_ack_returns_the_stored_message(live_url, world, peers):
+    conv = open_conversation(live_url, world.resident)
+    resident, worker = peers(token_for(world.resident)), peers(token_for(world.grid_worker))
+    message = {"conversation_id": conv, "body": "ack 丢了吗", "client_id": cid()}
+    first = resident.call("chat:send", message)
+    assert first["replayed"] is False
+    # The phone never saw that ack (its connection died first): it reconnects and sends the same again.
+    resident.close()
+    again = peers(token_for(world.resident))
+    second = again.call("chat:send", message)
+    assert second["replayed"] is True
+    assert second["message"] == first["message"]
+    third = again.call("chat:send", message)
+    assert (third["replayed"], third["message"]["id"]) == (True, first["message"]["id"])
+    sync = again.call("chat:sync", {"conversation_id": conv, "after_seq": 0})
+    assert [(m["seq"], m["body"]) for m in sync["messages"]] == [(1, "ack 丢了吗")]
+    time.sleep(0.3)
+    assert [m["id"] for m in worker.events("chat:message")] == [first["message"]["id"]]
+
+
+def test_outsiders_hear_nothing_of_a_conversation_not_theirs(live_url, world, peers):
+    conv = open_conversation(live_url, world.resident)
+    resident, grid_worker = peers(token_for(world.resident)), peers(token_for(world.grid_worker))
+    # Another resident of the same community, a resident and a worker of another community, and the
+    # community's worker before the conversation is shared with them.
+    others = (world.resident2, world.outsider, world.worker2, world.worker)
+    outsiders = {user.name: peers(token_for(user)) for user in others}
+    resident.call("chat:typing", {"conversation_id": conv, "typing": True})
+    sent = resident.call("chat:send", {"conversation_id": conv, "body": "只给网格员看", "client_id": cid()})
+    resident.call("chat:read", {"conversation_id": conv, "seq": 1})
+    grid_worker.call("chat:typing", {"conversation_id": conv, "typing": True, "internal": True})
+    grid_worker.call(
+        "chat:send", {"conversation_id": conv, "body": "内部备注", "client_id": cid(), "internal": True}
+    )
+    grid_worker.call("chat:send", {"conversation_id": conv, "body": "收到", "client_id": cid()})
+    assert [m["body"] for m in resident.wait_for("chat:message", 1)] == ["收到"]
+    for name, peer in outsiders.items():
+        for event, payload in (
+            ("chat:send", {"conversation_id": conv, "body": "我也说一句", "client_id": cid()}),
+            ("chat:sync", {"conversation_id": conv, "after_seq": 0}),
+            ("chat:typing", {"conversation_id": conv, "typing": True}),
+            ("chat:read", {"conversation_id": conv, "seq": 1}),
+        ):
+            assert peer.call(event, payload)["error"]["code"] == "not_found", (name, event)
+    time.sleep(0.5)  # whatever was on its way has arrived
+    assert {name: peer.heard for name, peer in outsiders.items()} == {name: [] for name in outsiders}
+    # The resident heard neither the private note nor its typing; the grid worker heard the resident.
+    assert [m["body"] for m in resident.events("chat:message")] == ["收到"]
+    assert resident.events("chat:typing") == []
+    assert sent["message"]["id"] in {m["id"] for m in grid_worker.events("chat:message")}
