@@ -224,22 +224,35 @@ def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
     return ids
 
 
-def grid_workers(grid_id: int | None) -> list[User]:
+def grid_workers(grid_id: int | None, *, on_duty: bool = False) -> list[User]:
+    """The grid's workers in the order they joined it; with on_duty, those not off duty."""
+    from app.chat.models import OffDuty
+
     if grid_id is None:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.region_id == grid_id,
-                Membership.role == Role.GRID_WORKER,
-                Membership.status == MembershipStatus.ACTIVE,
-                User.is_active.is_(True),
-            )
-            .order_by(Membership.id)
+    stmt = (
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.region_id == grid_id,
+            Membership.role == Role.GRID_WORKER,
+            Membership.status == MembershipStatus.ACTIVE,
+            User.is_active.is_(True),
         )
+        .order_by(Membership.id)
     )
+    if on_duty:
+        stmt = stmt.where(~sa.exists().where(OffDuty.user_id == User.id))
+    return list(db.session.scalars(stmt))
+
+
+def off_duty_ids(user_ids) -> set[int]:
+    from app.chat.models import OffDuty
+
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(OffDuty.user_id).where(OffDuty.user_id.in_(ids))))
 
 
 def is_chat_staff_of(user: User, community_id: int) -> bool:

@@ -16,6 +16,8 @@ from app.chat.schemas import (
     ConversationListArgs,
     ConversationPageSchema,
     ConversationSchema,
+    DutySchema,
+    DutySetSchema,
     MessageCreateSchema,
     MessageListArgs,
     MessagePageSchema,
@@ -192,3 +194,23 @@ def create_canned(data):
     reply = service.create_canned(by=current_user(), **data)
     commit()
     return reply, 201
+
+
+@bp.get("/chat/duty")
+@jwt_required()
+@bp.response(200, DutySchema)
+def get_duty():
+    """Whether the worker is on duty for chat."""
+    return service.duty(of=current_user())
+
+
+@bp.put("/chat/duty")
+@jwt_required()
+@bp.arguments(DutySetSchema)
+@bp.response(200, DutySchema)
+def put_duty(data):
+    """Go off duty (the open conversations only you would answer first go to the whole community at once,
+    and new ones skip you) or back on duty."""
+    body = service.set_duty(by=current_user(), on_duty=data["on_duty"])
+    commit()
+    return body

@@ -1,5 +1,5 @@
-"""Conversations, their messages (gapless per-conversation seq, per-sender client_id), read state, photos
-and canned replies."""
+"""Conversations, their messages (gapless per-conversation seq, per-sender client_id), read state, photos,
+canned replies and who is off duty."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -127,3 +127,13 @@ class CannedReply(db.Model):
     body: Mapped[str] = mapped_column(sa.String(1000))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OffDuty(db.Model):
+    """A chat worker who has stepped away (leave, a site visit): while no grid worker of a grid is on duty,
+    its conversations go to every worker of the community at once instead of waiting for them."""
+
+    __tablename__ = "chat_off_duty"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

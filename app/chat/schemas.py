@@ -78,6 +78,10 @@ class CannedCreateSchema(Schema):
     community_id = fields.Integer(load_default=None, allow_none=True)
 
 
+class DutySetSchema(Schema):
+    on_duty = fields.Boolean(required=True)
+
+
 # --- output ------------------------------------------------------------------------------------------------
 
 
@@ -124,6 +128,7 @@ class WorkerCardSchema(Schema):
     phone = fields.String()
     grid = fields.String(allow_none=True)
     community = fields.String()
+    on_duty = fields.Boolean()
     photo_url = fields.String(allow_none=True)
 
 
@@ -170,3 +175,11 @@ class CannedSchema(Schema):
     community_id = fields.Integer()
     shortcut = fields.String()
     body = fields.String()
+
+
+class DutySchema(Schema):
+    on_duty = fields.Boolean()
+    off_since = fields.AwareDateTime(allow_none=True)
+    share_after_minutes = fields.Integer(
+        metadata={"description": "on duty, a waiting conversation goes to the whole community after this"}
+    )

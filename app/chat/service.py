@@ -17,6 +17,7 @@ from app.chat import notify, rows
 from app.chat.access import (
     grid_workers,
     is_chat_staff_of,
+    off_duty_ids,
     role_in,
     staff_audience,
     staff_scope,
@@ -31,6 +32,7 @@ from app.chat.models import (
     ConversationRead,
     ConversationStatus,
     MessageKind,
+    OffDuty,
 )
 from app.chat.rows import Attached, Named, SentMessage
 from app.core.db import utcnow
@@ -89,7 +91,8 @@ def open_conversation(
 ) -> tuple[Conversation, bool]:
     """The resident's open (or lately resolved) conversation with their community, or a new one; returns it
     and whether it is new.
-    It goes to the resident's grid workers first; with none, or out of hours, the whole community sees it."""
+    It goes to the resident's grid workers first; with none on duty, or out of hours, the whole community
+    sees it."""
     home = _resident_home(by, community_id)
     now = now or utcnow()
     # A conversation resolved lately is still the resident's screen (to rate it, or to write again,
@@ -115,7 +118,7 @@ def open_conversation(
         created_at=now,
         updated_at=now,
     )
-    if grid_id is None or not grid_workers(grid_id) or not is_working_time(now):
+    if grid_id is None or not is_working_time(now) or not grid_workers(grid_id, on_duty=True):
         conv.shared_at = now
     db.session.add(conv)
     db.session.flush()
@@ -132,8 +135,14 @@ def colleagues(conv: Conversation, *, of: User) -> list[dict]:
 
 
 def worker_card(conv: Conversation) -> dict | None:
-    """Who the resident is talking to: the assignee, else their grid worker."""
-    person = conv.assignee or next(iter(grid_workers(conv.grid_id)), None)
+    """Who the resident is talking to: the assignee, else their grid worker (one on duty, if any is)."""
+    person = conv.assignee
+    if person is None:
+        workers = grid_workers(conv.grid_id)
+        away = off_duty_ids(w.id for w in workers)
+        person = next((w for w in workers if w.id not in away), next(iter(workers), None))
+    else:
+        away = off_duty_ids([person.id])
     if person is None:
         return None
     return {
@@ -142,6 +151,8 @@ def worker_card(conv: Conversation) -> dict | None:
         "phone": person.phone,
         "grid": conv.grid.name if conv.grid is not None else None,
         "community": conv.community.name,
+        # Off duty: the resident is told that the community's other workers answer meanwhile.
+        "on_duty": person.id not in away,
         "photo_url": None,
     }
 
@@ -352,8 +363,21 @@ def _resident_wrote(conv, now: datetime) -> dict:
     if conv.waiting_since is None:
         changes["waiting_since"] = now
         if conv.shared_at is None:
-            changes["share_due_at"] = now + timedelta(seconds=current_app.config["CHAT_SHARE_AFTER_SECONDS"])
+            if _nobody_on_duty(conv, now, reopening=conv.status == ConversationStatus.RESOLVED):
+                changes["shared_at"] = now
+            else:
+                after = current_app.config["CHAT_SHARE_AFTER_SECONDS"]
+                changes["share_due_at"] = now + timedelta(seconds=after)
     return changes
+
+
+def _nobody_on_duty(conv, now: datetime, *, reopening: bool) -> bool:
+    """Whether a resident's message, starting a wait, should reach the whole community at once: out of hours,
+    or (asked only when a resolved conversation reopens) with no grid worker on duty. An open conversation
+    of a grid whose last worker went off duty was shared then (set_duty), so a message in it need not ask."""
+    if not is_working_time(now):
+        return True
+    return reopening and not grid_workers(conv.grid_id, on_duty=True)
 
 
 def _auto_reply_due(conv, now: datetime) -> bool:
@@ -610,6 +634,54 @@ def share_overdue(now: datetime) -> int:
         db.session.flush()
         notify.shared(conv, newly=staff_audience(conv) - before)
     return len(due)
+
+
+# --- duty ------------------------------------------------------------------------------------------------
+
+
+def duty(*, of: User) -> dict:
+    """Whether the worker is on duty, and since when they are not."""
+    if not staff_scope(of):
+        raise ForbiddenError("Only workers go on and off duty.")
+    away = db.session.get(OffDuty, of.id)
+    return {
+        "on_duty": away is None,
+        "off_since": away.since if away is not None else None,
+        "share_after_minutes": -(-current_app.config["CHAT_SHARE_AFTER_SECONDS"] // 60),
+    }
+
+
+def set_duty(*, by: User, on_duty: bool, now: datetime | None = None) -> dict:
+    """On or off duty. Going off shares at once the open conversations nobody else on duty would answer
+    first, as the share_overdue job would once they had waited; coming back changes nothing already shared."""
+    scope = staff_scope(by)
+    if not scope:
+        raise ForbiddenError("Only workers go on and off duty.")
+    away = db.session.get(OffDuty, by.id)
+    if on_duty and away is not None:
+        db.session.delete(away)
+    elif not on_duty and away is None:
+        db.session.add(OffDuty(user_id=by.id, since=now or utcnow()))
+        db.session.flush()
+        _share_left_alone(by, scope, now or utcnow())
+    db.session.flush()
+    return duty(of=by)
+
+
+def _share_left_alone(by: User, scope, now: datetime) -> None:
+    """Open, not yet shared conversations of `by`'s grids that have no other grid worker on duty, and those
+    assigned to `by`."""
+    alone = [grid for grid in sorted(scope.grid_ids) if not grid_workers(grid, on_duty=True)]
+    mine = [C.assignee_id == by.id] + ([C.grid_id.in_(alone)] if alone else [])
+    left = db.session.scalars(
+        sa.select(C).where(C.shared_at.is_(None), C.status == ConversationStatus.OPEN, sa.or_(*mine))
+    ).all()
+    for conv in left:
+        before = staff_audience(conv)
+        conv.shared_at = now
+        conv.share_due_at = None
+        db.session.flush()
+        notify.shared(conv, newly=staff_audience(conv) - before)
 
 
 # --- canned replies ----------------------------------------------------------------------------------------

@@ -230,6 +230,15 @@ def upgrade():
         )
 
     op.create_table(
+        "chat_off_duty",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_chat_off_duty_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_chat_off_duty")),
+    )
+    op.create_table(
         "chat_conversations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("resident_id", sa.Integer(), nullable=False),
@@ -1402,6 +1411,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_chat_canned_replies_community_id"))
 
     op.drop_table("chat_canned_replies")
+    op.drop_table("chat_off_duty")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
 

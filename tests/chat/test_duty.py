@@ -1,0 +1,87 @@
+"""Off duty and out of hours: a resident's message reaches every worker of the community at once when no grid
+worker on duty would answer it first, instead of waiting CHAT_SHARE_AFTER_SECONDS."""
+
+from app.extensions import db
+from tests.chat.helpers import BASE, inbox, messages, open_conv, send
+from tests.factories import UserFactory, member
+
+DUTY = "/api/v1/chat/duty"
+
+
+def neighbour(world, name: str):
+    """Another resident of the grid worker's grid (g1)."""
+    user = UserFactory(name=name)
+    member(user, world.c1, unit=world.u1)
+    db.session.commit()
+    return user
+
+
+def test_a_grid_worker_off_duty_hands_their_grid_to_the_community_until_back(app, client, world, auth):
+    app.config["CHAT_SHARE_AFTER_SECONDS"] = 3600
+    conv = open_conv(client, auth, world.resident)
+    send(client, auth(world.resident), conv["id"], "楼道灯坏了")
+    assert inbox(client, auth(world.worker)) == []
+    assert client.get(DUTY, headers=auth(world.grid_worker)).get_json() == {
+        "on_duty": True,
+        "off_since": None,
+        "share_after_minutes": 60,
+    }
+
+    res = client.put(DUTY, json={"on_duty": False}, headers=auth(world.grid_worker))
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["on_duty"] is False
+    assert res.get_json()["off_since"] is not None
+    # At once, not an hour later: the community's workers see the waiting conversation; another
+    # community's still do not.
+    (row,) = inbox(client, auth(world.worker), scope="unassigned")
+    assert (row["id"], row["shared"]) == (conv["id"], True)
+    assert inbox(client, auth(world.worker2)) == []
+    # The resident's card still names their grid worker, and says they are away.
+    card = client.get(f"{BASE}/{conv['id']}", headers=auth(world.resident)).get_json()["worker"]
+    assert (card["id"], card["on_duty"]) == (world.grid_worker.id, False)
+    # A neighbour who writes meanwhile reaches the community from the start.
+    assert open_conv(client, auth, neighbour(world, "neighbour"))["shared"] is True
+    # Going off twice changes nothing; coming back, new conversations go to the grid worker first again.
+    assert client.put(DUTY, json={"on_duty": False}, headers=auth(world.grid_worker)).status_code == 200
+    res = client.put(DUTY, json={"on_duty": True}, headers=auth(world.grid_worker))
+    assert res.get_json()["on_duty"] is True
+    assert res.get_json()["off_since"] is None
+    later = open_conv(client, auth, neighbour(world, "later"))
+    assert later["shared"] is False
+    assert later["worker"]["on_duty"] is True
+    assert later["id"] not in {c["id"] for c in inbox(client, auth(world.worker))}
+
+
+def test_a_resolved_conversation_reopened_while_nobody_is_on_duty_goes_to_the_community(client, world, auth):
+    conv = open_conv(client, auth, world.resident)
+    send(client, auth(world.resident), conv["id"], "你好")
+    send(client, auth(world.grid_worker), conv["id"], "您好，已处理")
+    assert client.post(f"{BASE}/{conv['id']}/resolve", headers=auth(world.grid_worker)).status_code == 200
+    client.put(DUTY, json={"on_duty": False}, headers=auth(world.grid_worker))
+    # Resolved conversations stay with the grid while its worker is away ...
+    assert inbox(client, auth(world.worker), scope="all") == []
+    # ... until the resident writes again.
+    send(client, auth(world.resident), conv["id"], "又坏了")
+    (row,) = inbox(client, auth(world.worker), scope="all")
+    assert (row["id"], row["status"], row["shared"]) == (conv["id"], "open", True)
+
+
+def test_a_message_out_of_hours_reaches_the_community_at_once(app, client, world, auth, monkeypatch):
+    app.config["CHAT_SHARE_AFTER_SECONDS"] = 3600
+    conv = open_conv(client, auth, world.resident)  # opened in working hours: the grid worker's
+    assert conv["shared"] is False
+    monkeypatch.setitem(app.config, "CHAT_WORKING_DAYS", "")  # closed every day from now on
+    send(client, auth(world.resident), conv["id"], "半夜水管爆了")
+    assert [c["id"] for c in inbox(client, auth(world.worker))] == [conv["id"]]
+    assert [m["kind"] for m in messages(client, auth(world.resident), conv["id"])] == ["text", "auto"]
+
+
+def test_only_workers_have_a_duty(client, world, auth):
+    for user in (world.resident, world.committee):
+        assert client.get(DUTY, headers=auth(user)).status_code == 403
+        res = client.put(DUTY, json={"on_duty": False}, headers=auth(user))
+        assert res.status_code == 403
+        assert res.get_json()["error"]["code"] == "forbidden"
+    res = client.put(DUTY, json={"on_duty": "sometimes"}, headers=auth(world.grid_worker))
+    assert res.status_code == 422
+    assert "on_duty" in res.get_json()["error"]["fields"]
