@@ -12,6 +12,13 @@ const SEEN_KEY = "linli.chat.seen.";
 const ENGAGED_KEY = "linli.engaged.message";
 const ACK_MS = 10000;
 const KEEP_SEEN = 80;
+// Answers meaning "not stored just now, send it again": the writer was busy or stopping (unavailable), a
+// concurrent resend held the row (conflict), too many at once (rate_limited). The message stays first and
+// goes again, with the same client_id, after a pause that grows with each try.
+const RETRY_CODES = new Set(["unavailable", "conflict", "rate_limited"]);
+const RETRY_MS = [1000, 3000, 10000, 30000];
+// The sign-in is over: the outbox waits for the next one (it is kept per user).
+const SIGNED_OUT_CODES = new Set(["token_revoked", "unauthorized", "invalid_token"]);
 
 let socket = null;
 let connecting = null;
@@ -155,30 +162,52 @@ export function queue(conversationId, body, { attachmentIds = [], internal = fal
 }
 
 let flushing = null;
+let retries = 0;
+let retryTimer = null;
 
-/** Sends the outbox oldest first, each after the previous ack; stops at the first failure to keep order. */
+function retryLater(code) {
+  clearTimeout(retryTimer);
+  const wait = Math.max(RETRY_MS[Math.min(retries, RETRY_MS.length - 1)], code === "rate_limited" ? 10000 : 0);
+  retries += 1;
+  retryTimer = setTimeout(() => flushOutbox(), wait);
+}
+
+function markFailed(item, err) {
+  saveOutbox(outbox().map((m) => (m.client_id === item.client_id
+    ? { ...m, failed: { code: err.code, message: err.message } } : m)));
+}
+
+/**
+ * Sends the outbox oldest first, each after the previous ack; stops at the first failure that may pass (a
+ * timeout, a lost connection, a "send it again") to keep order, and tries again later. A message refused
+ * for good (its conversation gone, the input invalid) is kept, marked failed, for the writer to send again
+ * or delete: it is passed over so it does not hold back the rest, and it is never dropped unseen.
+ */
 export function flushOutbox() {
   if (!flushing) {
     flushing = (async () => {
       while (socket?.connected) {
-        const [item] = outbox();
+        const item = outbox().find((m) => !m.failed);
         if (!item) break;
         let answer;
         try {
-          const { queued_at: _queuedAt, ...payload } = item;
+          const { queued_at: _queuedAt, failed: _failed, ...payload } = item;
           answer = await ack("chat:send", payload);
         } catch (err) {
-          if (err instanceof ApiError && err.code === "token_expired") {
-            reconnectFresh().catch(() => {});
-          } else if (err instanceof ApiError && !err.offline) {
-            // Refused for good (not found, invalid): drop it and say so, or it would block the rest.
-            saveOutbox(outbox().filter((m) => m.client_id !== item.client_id));
+          const code = err instanceof ApiError ? err.code : "timeout";
+          if (code === "token_expired") {
+            reconnectFresh().catch(() => {}); // its connect sends the outbox again
+          } else if (RETRY_CODES.has(code) || (code === "timeout" && socket?.connected)) {
+            retryLater(code);
+          } else if (code !== "offline" && code !== "timeout" && !SIGNED_OUT_CODES.has(code)) {
+            markFailed(item, err);
             emitLocal("failed", { item, error: err });
             continue;
           }
-          // A timeout or a lost connection: it stays first in the outbox and goes again, same client_id.
+          // Otherwise offline or signed out: it goes again on the next connect, same client_id.
           break;
         }
+        retries = 0;
         saveOutbox(outbox().filter((m) => m.client_id !== item.client_id));
         emitLocal("sent", answer.message);
         // The server tells this connection of its own message in the ack alone, the change it made to the
@@ -191,6 +220,19 @@ export function flushOutbox() {
     });
   }
   return flushing;
+}
+
+/** A message refused for good, sent again as it was (the same client_id: a stored one comes back). */
+export function resend(clientId) {
+  saveOutbox(outbox().map((m) => (m.client_id === clientId ? { ...m, failed: undefined } : m)));
+  emitLocal("outbox", { client_id: clientId });
+  return flushOutbox();
+}
+
+/** A message the writer gave up on, taken out of the outbox. */
+export function discard(clientId) {
+  saveOutbox(outbox().filter((m) => m.client_id !== clientId));
+  emitLocal("outbox", { client_id: clientId });
 }
 
 function engaged() {

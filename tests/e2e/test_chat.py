@@ -133,6 +133,11 @@ def test_worker_claims_notes_and_resolves_and_the_resident_rates(world, new_cont
     assert "租房合同" not in resident.inner_text(".chat-log")
     resident.get_by_role("button", name="5 星").click()
     resident.wait_for_selector(".chat-rating:has-text('谢谢')")
+    # The worker's open screen shows the rating as it comes, and so does their inbox.
+    worker.wait_for_selector(".chat-csat:has-text('★★★★★')")
+    worker.goto("/messages")
+    worker.get_by_role("tab", name="全部").click()
+    worker.wait_for_selector(".inbox-link:has-text('resident2') .inbox-rating:has-text('★★★★★')")
     assert resident.errors == []
     assert worker.errors == []
 
@@ -170,3 +175,98 @@ def test_an_expired_token_mid_conversation_reconnects_and_keeps_the_outbox(world
     worker.wait_for_selector(".msg-theirs:has-text('令牌过期后发的')")
     assert bodies(worker).count("令牌过期后发的") == 1
     assert resident.errors == []
+
+
+def test_the_outbox_sends_again_what_was_not_stored_and_keeps_what_was_refused(
+    world, new_context, monkeypatch
+):
+    import sqlalchemy as sa
+
+    from app.chat import writer as chat_writer
+    from app.chat.models import ChatMessage, Conversation
+    from app.core.errors import UnavailableError, UnprocessableError
+    from app.extensions import db
+
+    # What the writer answers before it stores for real (a failed batch says "send it again").
+    faults = [UnavailableError(chat_writer.NOT_STORED), UnavailableError(chat_writer.NOT_STORED)]
+    real_send = chat_writer.GroupWriter.send
+
+    def faulty(self, *args, **kwargs):
+        if faults:
+            raise faults.pop(0)
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(chat_writer.GroupWriter, "send", faulty)
+    resident = watch(new_context().new_page())
+    sign_in(resident, world.resident, "/messages")
+    resident.wait_for_selector(".chat.is-connected")
+    send(resident, "第一次没存上")
+    # Sent again after a pause, twice, with the same client_id, until it was stored.
+    resident.wait_for_selector(".msg-mine:has-text('第一次没存上'):has-text('已送达')", timeout=20_000)
+    assert faults == []
+
+    # Refused for good: kept on screen and marked, without holding back the next message; sent again on
+    # the resident's word.
+    faults.append(UnprocessableError("The event is invalid."))
+    send(resident, "被拒收的")
+    resident.wait_for_selector(".msg-mine:has-text('被拒收的'):has-text('未发送')")
+    send(resident, "后面的照常发出")
+    resident.wait_for_selector(".msg-mine:has-text('后面的照常发出'):has-text('已送达')")
+    resident.locator(".msg-mine", has_text="被拒收的").get_by_role("button", name="重新发送").click()
+    resident.wait_for_selector(".msg-mine:has-text('被拒收的'):has-text('已送达')")
+
+    # A photo whose upload is gone (purged while the phone was away) is refused by the server itself; the
+    # resident deletes it.
+    mine = sa.select(Conversation.id).where(Conversation.resident_id == world.resident.id)
+    conv_id = db.session.scalar(mine)
+    resident.evaluate(
+        "async (id) => { (await import('/js/chat.js')).queue(id, '', { attachmentIds: [987654] }); }", conv_id
+    )
+    refused = resident.locator(".msg-mine", has_text="未发送")
+    refused.wait_for()
+    refused.get_by_role("button", name="删除").click()
+    refused.wait_for(state="detached")
+    assert resident.evaluate(f"localStorage.getItem('linli.chat.outbox.{world.resident.id}')") == "[]"
+
+    db.session.expire_all()
+    stored = db.session.scalars(
+        sa.select(ChatMessage.body).where(ChatMessage.conversation_id == conv_id).order_by(ChatMessage.seq)
+    ).all()
+    assert stored == ["第一次没存上", "后面的照常发出", "被拒收的"]
+    assert resident.errors == []
+
+
+def test_off_duty_the_community_answers_and_history_loads_on_scrolling_up(world, new_context, client, auth):
+    from tests.chat.helpers import open_conv
+    from tests.chat.helpers import send as rest_send
+
+    worker = watch(new_context().new_page())
+    sign_in(worker, world.grid_worker, "/messages")
+    switch = worker.locator("#chat-duty")
+    worker.wait_for_selector("#chat-duty:not([disabled])")
+    assert switch.is_checked()
+    switch.uncheck()
+    worker.wait_for_selector(".chat-duty-hint:has-text('离岗中')")
+
+    # The resident's card says their grid worker is away; the community's worker sees the question at once.
+    conv = open_conv(client, auth, world.resident)
+    for n in range(1, 71):
+        rest_send(client, auth(world.resident), conv["id"], f"第{n}条")
+    resident = watch(new_context().new_page())
+    sign_in(resident, world.resident, "/messages")
+    resident.wait_for_selector(".worker-card .worker-away")
+    community = watch(new_context().new_page())
+    sign_in(community, world.worker, "/messages")
+    community.locator(".inbox-link", has_text="resident").wait_for()
+
+    # History: the last page first; scrolling to the top brings the pages before it, keeping one's place.
+    resident.wait_for_selector(".msg-mine:has-text('第70条')")
+    assert "第1条" not in bodies(resident)
+    for _ in range(10):
+        if "第1条" in bodies(resident):
+            break
+        resident.locator(".chat-log").evaluate("log => { log.scrollTop = 0; }")
+        resident.wait_for_timeout(300)
+    assert bodies(resident) == [f"第{n}条" for n in range(1, 71)]
+    assert resident.locator(".chat-older").is_hidden()
+    assert resident.errors == worker.errors == community.errors == []

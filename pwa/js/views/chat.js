@@ -5,10 +5,11 @@ import { append, clear, h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { icon } from "../icons.js";
 import { session } from "../session.js";
-import { actionErrorText, announce, badge, button, emptyState, errorState, loading, setPage } from "../ui.js";
-import { chatInboxView, isChatStaff } from "./chatInbox.js";
+import { actionErrorText, announce, badge, button, emptyState, errorState, errorText, loading, setPage } from "../ui.js";
+import { chatInboxView, isChatStaff, stars } from "./chatInbox.js";
 
 const PAGE = 30;
+const OLDER_AT_PX = 48;
 const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 5000;
 
@@ -107,7 +108,7 @@ function conversationScreen({ root, signal }, initial, side) {
     const kind = m.pending ? "mine" : m.kind !== "text" ? "system" : m.internal ? "note" : mine ? "mine" : "theirs";
     let tick = null;
     if (mine && !m.internal) {
-      tick = m.pending ? t(chat.connected() ? "chat.sending" : "chat.waiting")
+      tick = m.failed ? t("chat.failed") : m.pending ? t(chat.connected() ? "chat.sending" : "chat.waiting")
         : m.seq <= othersRead ? t("chat.read") : t("chat.delivered");
     }
     const who = kind === "theirs" ? m.sender?.name : kind === "note" ? `${t("chat.note")} · ${m.sender?.name}` : null;
@@ -117,7 +118,16 @@ function conversationScreen({ root, signal }, initial, side) {
       (m.attachments || []).map((a) => h("a", { href: a.url, target: "_blank", rel: "noopener", class: "msg-photo" },
         h("img", { src: a.thumb_url, alt: t("chat.photo"), loading: "lazy" }))),
       (m.attachment_ids || []).length && m.pending ? h("span", { class: "msg-meta", text: t("chat.photo") }) : null,
-      h("span", { class: "msg-meta" }, m.created_at ? formatDateTime(m.created_at) : "", tick ? ` · ${tick}` : ""));
+      h("span", { class: "msg-meta" }, m.created_at ? formatDateTime(m.created_at) : "", tick ? ` · ${tick}` : ""),
+      m.failed ? failedActions(m) : null);
+  }
+
+  /** A message the server refused for good: why, and the writer's choice to send it again or delete it. */
+  function failedActions(m) {
+    return h("span", { class: "msg-failed" },
+      h("span", { class: "msg-meta", text: errorText(m.failed) }),
+      button(t("chat.resend"), { variant: "secondary", onclick: () => chat.resend(m.client_id) }),
+      button(t("chat.discard"), { variant: "secondary", onclick: () => chat.discard(m.client_id) }));
   }
 
   function render() {
@@ -139,7 +149,8 @@ function conversationScreen({ root, signal }, initial, side) {
           h("span", { class: "worker-avatar", "aria-hidden": "true", text: (w.name || "?").slice(0, 1) }),
           h("div", { class: "worker-main" },
             h("p", { class: "worker-name", text: w.name }),
-            h("p", { class: "worker-grid", text: w.grid || w.community })),
+            h("p", { class: "worker-grid", text: w.grid || w.community }),
+            w.on_duty === false ? h("p", { class: "worker-away", text: t("chat.worker_away") }) : null),
           h("a", { class: "btn btn-secondary worker-call", href: `tel:${w.phone}`, "aria-label": t("chat.call", { name: w.name }) },
             h("span", { text: w.phone }))));
       } else {
@@ -150,6 +161,7 @@ function conversationScreen({ root, signal }, initial, side) {
     const mineNow = conv.assignee?.id === session.me?.id;
     const actions = h("div", { class: "chat-actions" },
       badge(t(`chat.status.${conv.status}`), conv.status === "open" ? "pending" : "ok"),
+      conv.rating ? h("span", { class: "chat-csat", text: t("chat.rating_short", { stars: stars(conv.rating.rating) }) }) : null,
       conv.assignee ? h("span", { class: "chat-assignee", text: t("chat.assignee", { name: conv.assignee.name }) }) : null,
       !conv.assignee ? button(t("chat.claim"), { variant: "secondary", onclick: () => step("claim") }) : null,
       conv.status === "open" ? button(t("chat.resolve"), { variant: "secondary", onclick: () => step("resolve") }) : null,
@@ -169,7 +181,7 @@ function conversationScreen({ root, signal }, initial, side) {
     rating.hidden = staff || conv.status !== "resolved";
     if (rating.hidden) return;
     if (conv.rating) {
-      append(rating, h("p", { text: t("chat.rated", { stars: "★".repeat(conv.rating.rating) }) }));
+      append(rating, h("p", { text: t("chat.rated", { stars: stars(conv.rating.rating) }) }));
       return;
     }
     append(rating, h("p", { text: t("chat.rate_prompt") }), h("div", { class: "stars" },
@@ -279,7 +291,7 @@ function conversationScreen({ root, signal }, initial, side) {
   }
 
   function setStatus() {
-    const waiting = chat.outbox(conv.id).length;
+    const waiting = chat.outbox(conv.id).filter((m) => !m.failed).length;
     status.textContent = chat.connected() ? "" : waiting ? t("chat.offline_waiting", { n: waiting }) : t("chat.connecting");
     screen.classList.toggle("is-connected", chat.connected());
   }
@@ -300,8 +312,11 @@ function conversationScreen({ root, signal }, initial, side) {
       render();
     } else if (type === "chat:conversation") {
       if (data.id !== conv.id) return;
+      const newHands = !staff && (data.assignee?.id ?? null) !== (conv.assignee?.id ?? null);
       conv = { ...conv, ...data };
       render();
+      // Claimed or transferred: the card shows who answers now (the event carries no card of its own).
+      if (newHands) api(`/conversations/${conv.id}`).then((fresh) => { conv = fresh; render(); }).catch(() => {});
     } else if (type === "connect") {
       setStatus();
       catchUp();
@@ -327,18 +342,29 @@ function conversationScreen({ root, signal }, initial, side) {
     window.removeEventListener("online", onOnline);
   });
 
-  older.addEventListener("click", async () => {
+  let loadingOlder = false;
+  async function loadOlder() {
+    if (loadingOlder || !hasOlder) return;
+    loadingOlder = true;
     try {
       const page = await api(`/conversations/${conv.id}/messages`, { query: { before_seq: oldest, limit: PAGE } });
       for (const m of page.data) merge(m);
       hasOlder = page.has_more;
       const height = log.scrollHeight;
       render();
-      log.scrollTop = log.scrollHeight - height;
+      log.scrollTop = log.scrollHeight - height; // the message that was on top stays where it was
     } catch (err) {
       status.textContent = actionErrorText(err);
+    } finally {
+      loadingOlder = false;
     }
-  });
+  }
+  // Scrolling up to the top brings the page before it, as any chat app does; the button stays for
+  // keyboards, switch access and whoever prefers to ask.
+  older.addEventListener("click", loadOlder);
+  log.addEventListener("scroll", () => {
+    if (log.scrollTop < OLDER_AT_PX) loadOlder();
+  }, { passive: true });
 
   (async () => {
     const cached = chat.recall(conv.id);
