@@ -123,6 +123,20 @@ def test_worker_claims_notes_and_resolves_and_the_resident_rates(world, new_cont
     worker.uncheck("#chat-note")
     send(worker, "请带身份证和租赁合同来社区办理")
     worker.wait_for_selector(".msg-mine:has-text('身份证')")
+    # What the worker writes often becomes a canned reply, then one pick away.
+    worker.fill(".chat-composer textarea", "工作日 9:00–18:00 可来社区服务站办理")
+    worker.get_by_role("button", name="存为快捷回复").click()
+    worker.fill(".chat-canned-name", "办理时间")
+    worker.press(".chat-canned-name", "Enter")
+    worker.wait_for_selector(".chat-canned option:has-text('办理时间')", state="attached")
+    worker.fill(".chat-composer textarea", "")
+    worker.select_option(".chat-canned", label="办理时间：工作日 9:00–18:00 可来社区服务站办理")
+    assert worker.input_value(".chat-composer textarea") == "工作日 9:00–18:00 可来社区服务站办理"
+    worker.fill(".chat-composer textarea", "")
+    canned = client.get("/api/v1/canned-replies", headers=auth(world.worker)).get_json()
+    assert [(c["shortcut"], c["body"]) for c in canned] == [
+        ("办理时间", "工作日 9:00–18:00 可来社区服务站办理")
+    ]
     screenshot(worker, "chat-worker")
     worker.get_by_role("button", name="结束会话").click()
     worker.wait_for_selector(".chat-actions:has-text('已结束')")
@@ -131,6 +145,7 @@ def test_worker_claims_notes_and_resolves_and_the_resident_rates(world, new_cont
     sign_in(resident, world.resident2, "/messages")
     resident.wait_for_selector(".msg-theirs:has-text('身份证')")
     assert "租房合同" not in resident.inner_text(".chat-log")
+    assert "工作日" not in resident.inner_text(".chat-log")  # saving a canned reply sent nothing
     resident.get_by_role("button", name="5 星").click()
     resident.wait_for_selector(".chat-rating:has-text('谢谢')")
     # The worker's open screen shows the rating as it comes, and so does their inbox.

@@ -214,9 +214,11 @@ function conversationScreen({ root, signal }, initial, side) {
     const note = staff ? h("input", { type: "checkbox", id: "chat-note", name: "internal" }) : null;
     const canned = staff ? h("select", { class: "chat-canned", "aria-label": t("chat.canned") },
       h("option", { value: "", text: t("chat.canned") })) : null;
+    const saving = staff ? cannedSaver(canned, () => text.value.trim()) : null;
     const form = h("form", { class: "chat-composer" },
-      staff ? h("div", { class: "chat-tools" }, canned,
+      staff ? h("div", { class: "chat-tools" }, canned, saving.open,
         h("span", { class: "check" }, note, h("label", { for: "chat-note", text: t("chat.note_toggle") }))) : null,
+      saving?.form,
       h("div", { class: "chat-row" },
         h("label", { class: "btn btn-secondary chat-photo-btn", for: "chat-photo", title: t("chat.photo") },
           icon("camera"), h("span", { class: "visually-hidden", text: t("chat.photo") })), file,
@@ -263,6 +265,43 @@ function conversationScreen({ root, signal }, initial, side) {
       });
     }
     return { form, text };
+  }
+
+  /** "Save as a canned reply": what is written in the composer, under a short name the worker gives it. */
+  function cannedSaver(canned, written) {
+    const name = h("input", { type: "text", maxlength: 30, class: "chat-canned-name", "aria-label": t("chat.canned_name"),
+      placeholder: t("chat.canned_name") });
+    const save = button(t("chat.canned_save"), { variant: "primary", class: "btn btn-primary chat-canned-store" });
+    const box = h("div", { class: "chat-canned-new", hidden: true }, name, save);
+    const open = button(t("chat.canned_new"), { variant: "secondary", class: "btn btn-secondary chat-canned-open",
+      onclick: () => {
+        if (!written()) {
+          status.textContent = t("chat.canned_write_first");
+          return;
+        }
+        box.hidden = false;
+        name.focus();
+      } });
+    name.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault(); // Enter here saves the reply; it must not send the message
+      save.click();
+    });
+    save.addEventListener("click", async () => {
+      const shortcut = name.value.trim();
+      if (!shortcut) return name.focus();
+      try {
+        const reply = await api("/canned-replies", { method: "POST", body: { shortcut, body: written() } });
+        canned.append(h("option", { value: reply.body, text: `${reply.shortcut}：${reply.body}` }));
+        name.value = "";
+        box.hidden = true;
+        status.textContent = "";
+        announce(t("chat.canned_saved"));
+      } catch (err) {
+        status.textContent = actionErrorText(err);
+      }
+    });
+    return { open, form: box };
   }
 
   function showTyping(data) {
