@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
+from app.auth.service import photo_url
 from app.chat import notify, rows
 from app.chat.access import (
     grid_workers,
@@ -142,7 +143,7 @@ def worker_card(conv: Conversation) -> dict | None:
         "phone": person.phone,
         "grid": conv.grid.name if conv.grid is not None else None,
         "community": conv.community.name,
-        "photo_url": None,
+        "photo_url": photo_url(person),
     }
 
 
