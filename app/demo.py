@@ -314,9 +314,13 @@ def seed_demo() -> str:
 
     tally.created["polls"], tally.total["polls"] = seed_demo_polls()
 
-    from app.chat.demo import seed_demo_chat
+    from app.chat.demo import seed_demo_chat, seed_demo_photos
 
     tally.created["conversations"], tally.total["conversations"] = seed_demo_chat()
+    # The workers a resident's chat card can show: their grid worker, or the community worker answering.
+    answering = (Role.GRID_WORKER, Role.COMMUNITY_WORKER)
+    chat_staff = [staff[phone] for phone, _, role, _ in STAFF if role in answering]
+    tally.created["worker photos"], tally.total["worker photos"] = seed_demo_photos(chat_staff)
     notices = _notices(tally, regions, staff)
     # A few receipts, so the pinned notice's read rate is not zero on day one.
     pinned = notices[0]

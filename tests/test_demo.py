@@ -13,8 +13,17 @@ from app.demo import COMMUNITIES, DEMO_PASSWORD, grid_polygons, seed_demo
 from app.extensions import db
 from app.models import Membership, Notice, NoticeRead, Region, Unit
 from app.reports.models import Department, ReportCategory
+from app.uploads.models import Upload
 
-MODELS = (Region, Unit, User, Membership, Notice, NoticeRead, ReportCategory, Department)
+MODELS = (Region, Unit, User, Membership, Notice, NoticeRead, ReportCategory, Department, Upload)
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path, monkeypatch):
+    """The workers' demo photos are real uploads: keep their files out of instance/."""
+    path = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", path)
+    return path
 
 
 def _counts() -> dict:
@@ -63,6 +72,24 @@ def test_demo_logins_work(client):
             "active",
             region,
         )
+
+
+def test_residents_see_their_workers_demo_photo_on_the_chat_card(client, upload_dir):
+    seed_demo()
+    token = _login(client, "13900000002").get_json()["access_token"]  # grid one, a conversation open
+
+    conv = client.post("/api/v1/conversations", json={}, headers={"Authorization": f"Bearer {token}"})
+
+    assert conv.status_code == 200
+    card = conv.get_json()["worker"]
+    assert card["name"] == "黄伟明"
+    image = client.get(card["photo_url"])
+    assert (image.status_code, image.mimetype) == (200, "image/jpeg")
+    # Drawn as PNG, stored as the upload service stores every image: a clean JPEG and its thumbnail.
+    photos = db.session.scalars(sa.select(Upload).where(Upload.id.in_(sa.select(User.photo_id)))).all()
+    assert len(photos) == 2
+    assert {p.content_type for p in photos} == {"image/jpeg"}
+    assert len(list(upload_dir.rglob("*.jpg"))) == 4
 
 
 def test_residents_live_in_grid_one_then_grid_two():

@@ -1,4 +1,4 @@
-"""HTTP endpoints for registering, signing in, refreshing, signing out and reading oneself."""
+"""HTTP endpoints for registering, signing in, refreshing, signing out, reading oneself and one's photo."""
 
 from flask import current_app, request
 from flask_jwt_extended import get_jwt, jwt_required
@@ -6,7 +6,14 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from app.auth import service
-from app.auth.schemas import AuthResultSchema, LoginSchema, MeSchema, RegisterSchema, TokensSchema
+from app.auth.schemas import (
+    AuthResultSchema,
+    LoginSchema,
+    MePhotoSchema,
+    MeSchema,
+    RegisterSchema,
+    TokensSchema,
+)
 from app.core.after_commit import commit
 from app.core.auth import current_user
 from app.extensions import limiter
@@ -82,3 +89,25 @@ def logout():
 def me():
     """The signed-in user with every membership."""
     return current_user()
+
+
+@bp.put("/me/photo")
+@jwt_required()
+@bp.arguments(MePhotoSchema)
+@bp.response(200, MeSchema)
+def set_photo(data):
+    """Make one of your uploads (POST /uploads) your photo, shown to residents on your chat card; the photo it
+    replaces is no longer used, and the clean-up of unused images deletes it."""
+    user = current_user()
+    service.set_photo(data["upload_id"], by=user)
+    commit()
+    return user
+
+
+@bp.delete("/me/photo")
+@jwt_required()
+@bp.response(204)
+def remove_photo():
+    """Remove your photo; the clean-up of unused images deletes it."""
+    service.remove_photo(by=current_user())
+    commit()

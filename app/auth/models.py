@@ -22,6 +22,12 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The profile photo, shown on the resident's chat card. uploads already points at users (owner_id),
+    # so this side of the cycle is added after both tables exist (use_alter); indexed because the orphan
+    # purge asks, for every candidate upload, whether some user holds it.
+    photo_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("uploads.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", order_by="Membership.id"

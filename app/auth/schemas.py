@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.auth.service import PHONE_RE, normalize_phone
+from app.auth.service import PHONE_RE, normalize_phone, photo_url
 from app.core.permissions import Role
 from app.regions.models import Level, MembershipStatus
 
@@ -55,7 +55,14 @@ class UserSchema(Schema):
 
 
 class MeSchema(UserSchema):
+    photo_url = fields.Function(
+        photo_url, metadata={"description": "the photo's thumbnail, a link valid 1–2 hours; null without one"}
+    )
     memberships = fields.List(fields.Nested(MembershipBriefSchema))
+
+
+class MePhotoSchema(Schema):
+    upload_id = fields.Integer(required=True, metadata={"description": "an id from POST /uploads"})
 
 
 class PublicUserSchema(Schema):

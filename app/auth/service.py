@@ -1,4 +1,4 @@
-"""Registration, password checks and the login lifecycle: issue, rotate and revoke tokens."""
+"""Registration, password checks, the login lifecycle (issue, rotate, revoke tokens) and one's own photo."""
 
 import re
 import uuid
@@ -13,8 +13,10 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import AuthSession, RefreshToken, User
 from app.core.db import utcnow
-from app.core.errors import ConflictError, UnauthorizedError
+from app.core.errors import ConflictError, UnauthorizedError, UnprocessableError
 from app.extensions import db
+from app.uploads.models import Upload
+from app.uploads.service import signed_url, unattached
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -112,3 +114,35 @@ def rotate_refresh_token(jwt_payload: dict) -> dict:
         raise RefreshReuseError()
     token.used_at = utcnow()
     return _issue_tokens(token.session)
+
+
+# --- profile photo -----------------------------------------------------------------------------------------
+
+
+def photo_url(user: User) -> str | None:
+    """A signed link to the thumbnail of the user's photo (an <img> needs no token), or None without one."""
+    return None if user.photo_id is None else signed_url(user.photo_id, "thumb")
+
+
+def set_photo(upload_id: int, *, by: User) -> User:
+    """Makes one of the caller's own free uploads their photo, in one conditional update (a photo is claimed
+    once). The photo it replaces is free again, so the orphan purge deletes it."""
+    if by.photo_id == upload_id:
+        return by
+    mine = sa.exists().where(Upload.id == upload_id, Upload.owner_id == by.id, unattached())
+    result = db.session.execute(
+        sa.update(User)
+        .where(User.id == by.id, mine)
+        .values(photo_id=upload_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise UnprocessableError(
+            fields={"upload_id": ["Use an id from POST /uploads: your own, not used elsewhere."]}
+        )
+    return by
+
+
+def remove_photo(*, by: User) -> None:
+    by.photo_id = None
+    db.session.flush()

@@ -1,16 +1,21 @@
 """Demo conversations for `flask seed-demo`: answered and rated, waiting, and in a worker's hands with a
-private note; plus a few canned replies. Created once (a resident with a conversation is skipped)."""
+private note; plus a few canned replies and the workers' photos for the residents' worker card. Created once
+(a resident with a conversation, or a worker with a photo, is skipped)."""
 
+import io
 from datetime import timedelta
 
 import sqlalchemy as sa
+from PIL import Image, ImageDraw
 
 from app.auth.models import User
+from app.auth.service import set_photo
 from app.chat import service
 from app.chat.models import CannedReply, Conversation
 from app.core.db import utcnow
 from app.extensions import db
 from app.regions.models import Level, Region
+from app.uploads.service import create_upload
 
 # resident phone, hours ago, [(who: "r" resident / "w" worker / "n" private note, text)], then steps
 DEMO_CHATS = [
@@ -71,3 +76,37 @@ def seed_demo_chat() -> tuple[int, int]:
             db.session.add(CannedReply(community_id=community.id, shortcut=shortcut, body=body))
     db.session.flush()
     return created, db.session.scalar(sa.select(sa.func.count()).select_from(Conversation))
+
+
+# (background, figure): a light ground and a darker figure of the same hue, a different pair per worker.
+PHOTO_COLOURS = [
+    ((219, 234, 254), (30, 64, 175)),
+    ((220, 252, 231), (22, 101, 52)),
+    ((254, 243, 199), (146, 64, 14)),
+    ((252, 231, 243), (157, 23, 77)),
+]
+
+
+def avatar_png(n: int, size: int = 256) -> bytes:
+    """A head and shoulders on a coloured ground: a stand-in portrait drawn here, with nothing downloaded."""
+    background, figure = PHOTO_COLOURS[n % len(PHOTO_COLOURS)]
+    image = Image.new("RGB", (size, size), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0.32 * size, 0.16 * size, 0.68 * size, 0.52 * size), fill=figure)
+    # The shoulders run past the bottom edge, as in a portrait photo.
+    draw.ellipse((0.14 * size, 0.58 * size, 0.86 * size, 1.22 * size), fill=figure)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def seed_demo_photos(workers: list[User]) -> tuple[int, int]:
+    """Gives each worker without a photo a drawn one, uploaded (and so cleaned and re-encoded) like any
+    other. Returns (photos set now, workers given one in all)."""
+    created = 0
+    for n, worker in enumerate(workers):
+        if worker.photo_id is None:
+            upload, _ = create_upload(avatar_png(n), by=worker)
+            set_photo(upload.id, by=worker)
+            created += 1
+    return created, len(workers)

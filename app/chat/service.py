@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
+from app.auth.service import photo_url
 from app.chat import notify, rows
 from app.chat.access import (
     grid_workers,
@@ -153,7 +154,7 @@ def worker_card(conv: Conversation) -> dict | None:
         "community": conv.community.name,
         # Off duty: the resident is told that the community's other workers answer meanwhile.
         "on_duty": person.id not in away,
-        "photo_url": None,
+        "photo_url": photo_url(person),
     }
 
 

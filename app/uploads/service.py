@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.core.db import utcnow
@@ -154,14 +155,19 @@ ORPHAN_HOURS = 24
 
 
 def unattached() -> sa.ColumnElement[bool]:
-    """The one rule for an upload still free to claim: on no report, no consultation and in no chat message
-    (app/chat keeps that link in its own table). Every feature that attaches photos claims through this."""
+    """The one rule for an upload still free to claim: on no report, no consultation, in no chat message
+    (app/chat keeps that link in its own table) and nobody's profile photo (users.photo_id). Every feature
+    that attaches photos claims through this."""
     from app.chat.models import ChatAttachment
 
+    # An alias, so that inside a statement on users (claiming a photo) the check still asks about every
+    # user rather than correlating to the row being updated.
+    holder = aliased(User)
     return sa.and_(
         Upload.report_id.is_(None),
         Upload.consultation_id.is_(None),
         ~sa.exists().where(ChatAttachment.upload_id == Upload.id),
+        ~sa.exists().where(holder.photo_id == Upload.id),
     )
 
 

@@ -14,11 +14,17 @@ export function signedIn() {
   return tokens.get() !== null;
 }
 
+/** Keeps a fresh /me body (from GET /me or a change that answers with it) for this page and offline starts. */
+export function keepMe(me) {
+  session.me = me;
+  localStorage.setItem(ME_KEY, JSON.stringify(me));
+  return me;
+}
+
 /** Fresh from the server when online; the last copy seen when not. */
 export async function loadMe() {
   try {
-    session.me = await api("/me");
-    localStorage.setItem(ME_KEY, JSON.stringify(session.me));
+    keepMe(await api("/me"));
   } catch (err) {
     if (!err.offline) throw err;
     session.me = JSON.parse(localStorage.getItem(ME_KEY) || "null");

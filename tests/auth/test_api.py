@@ -32,6 +32,7 @@ def test_register_signs_in_and_hashes_with_argon2id(client):
         "id": body["user"]["id"],
         "name": "王阿姨",
         "phone": "13912345678",
+        "photo_url": None,
         "memberships": [],
     }
     assert body["access_token"]

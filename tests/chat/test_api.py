@@ -30,6 +30,25 @@ def test_a_resident_opens_one_conversation_and_reuses_it(client, world, auth):
     assert again.get_json()["id"] == body["id"]
 
 
+def test_the_worker_card_shows_the_grid_workers_photo_once_they_set_one(client, world, auth):
+    assert open_conv(client, auth, world.resident)["worker"]["photo_url"] is None
+    worker = auth(world.grid_worker)
+    up = client.post(
+        "/api/v1/uploads", data={"file": (__import__("io").BytesIO(phone_jpeg()), "me.jpg")},
+        headers=worker, content_type="multipart/form-data",
+    )  # fmt: skip
+    photo_id = up.get_json()["id"]
+    assert client.put("/api/v1/me/photo", json={"upload_id": photo_id}, headers=worker).status_code == 200
+
+    card = open_conv(client, auth, world.resident)["worker"]
+
+    assert card["name"] == "grid_worker"
+    assert card["photo_url"].startswith(f"/api/v1/uploads/{photo_id}/thumb?")
+    # The resident's <img> sends no token: the signed link is enough.
+    image = client.get(card["photo_url"])
+    assert (image.status_code, image.mimetype) == (200, "image/jpeg")
+
+
 @pytest.mark.parametrize("who", ["worker", "pending", "stranger"])
 def test_only_verified_residents_open_conversations(client, world, auth, who):
     res = client.post(BASE, json={}, headers=auth(getattr(world, who)))

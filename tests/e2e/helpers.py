@@ -92,6 +92,28 @@ def post_notice(client, headers, region, **fields) -> dict:
     return response.get_json()
 
 
+def give_photo(client, headers) -> int:
+    """Upload an image and make it the user's photo, as the 我的 screen does; returns the upload's id."""
+    import io
+
+    from tests.uploads.images import phone_jpeg
+
+    upload = client.post(
+        "/api/v1/uploads",
+        data={"file": (io.BytesIO(phone_jpeg(64, 64)), "me.jpg", "image/jpeg")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.get_json()
+    photo = client.put("/api/v1/me/photo", json={"upload_id": upload.get_json()["id"]}, headers=headers)
+    assert photo.status_code == 200, photo.get_json()
+    return upload.get_json()["id"]
+
+
+# Resolves once the <img> has loaded (rejects if it cannot), with the decoded width: 0 means no picture.
+LOADED_WIDTH = "img => img.decode().then(() => img.naturalWidth)"
+
+
 def wait_for_service_worker(page) -> None:
     """Until a service worker controls the page (the first install claims its clients)."""
     # A polling wait_for_function would evaluate a string, which the page's CSP (rightly) forbids.

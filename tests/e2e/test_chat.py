@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app.extensions import socketio
-from tests.e2e.helpers import WAIT_MS, screenshot, sign_in, watch
+from tests.e2e.helpers import LOADED_WIDTH, WAIT_MS, give_photo, screenshot, sign_in, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -44,10 +44,14 @@ def drop_sockets(user) -> int:
     return len(sids)
 
 
-def test_resident_and_grid_worker_chat_through_a_forced_disconnect(world, new_context):
+@pytest.mark.usefixtures("upload_dir")
+def test_resident_and_grid_worker_chat_through_a_forced_disconnect(world, new_context, client, auth):
+    give_photo(client, auth(world.grid_worker))
     resident = watch(new_context().new_page())
     sign_in(resident, world.resident, "/messages")
     resident.wait_for_selector(".worker-card:has-text('grid_worker')")
+    # The card shows who will answer: their photo, named for screen readers.
+    assert resident.locator(".worker-card .worker-avatar img[alt='grid_worker']").evaluate(LOADED_WIDTH) > 0
     resident.evaluate(
         "window.__engaged = []; addEventListener('linli:engaged', e => __engaged.push(e.detail.kind))"
     )

@@ -1,8 +1,13 @@
-"""The feed (pinned first, endless scroll, search) and the staff side (compose, schedule, edit, withdraw)."""
+"""The feed (pinned first, endless scroll, search), the staff side (compose, schedule, edit, withdraw), and
+one's photo on 我的."""
 
 import pytest
+import sqlalchemy as sa
 
-from tests.e2e.helpers import post_notice, sign_in, watch
+from app.auth.models import User
+from app.extensions import db
+from tests.e2e.helpers import LOADED_WIDTH, post_notice, screenshot, sign_in, watch
+from tests.uploads.images import phone_jpeg
 
 pytestmark = pytest.mark.e2e
 
@@ -102,3 +107,30 @@ def test_use_my_location_finds_the_community(world, new_context):
     page.wait_for_selector(".locate-result:has-text('没有找到您所在的社区')")
     # The one console error is Chromium logging the 404 that says "no grid here".
     assert [e for e in page.errors if "status of 404" not in e] == []
+
+
+@pytest.mark.usefixtures("upload_dir")
+def test_a_worker_sets_and_removes_their_photo_on_the_me_screen(world, page):
+    def photo_id():
+        return db.session.scalar(sa.select(User.photo_id).where(User.id == world.grid_worker.id))
+
+    sign_in(page, world.grid_worker, "/me")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="设置我的照片").click()
+    chooser.value.set_files(files={"name": "me.jpg", "mimeType": "image/jpeg", "buffer": phone_jpeg(64, 64)})
+
+    page.wait_for_selector(".profile-status:text-is('照片已更新。')")
+    assert page.locator(".profile img[alt='我的照片']").evaluate(LOADED_WIDTH) > 0
+    assert page.get_by_role("button", name="更换我的照片").is_visible()
+    assert photo_id() is not None
+    screenshot(page, "me-photo")
+    page.reload()
+    assert page.locator(".profile img[alt='我的照片']").evaluate(LOADED_WIDTH) > 0
+
+    page.get_by_role("button", name="删除照片").click()
+    page.wait_for_selector(".profile-status:text-is('照片已删除。')")
+    assert page.locator(".profile img").count() == 0
+    assert page.get_by_role("button", name="删除照片").is_hidden()
+    assert page.get_by_role("button", name="设置我的照片").is_visible()
+    assert photo_id() is None
+    assert page.errors == []

@@ -54,6 +54,15 @@ export async function chatConversationView(ctx) {
   return conversationScreen(ctx, conv, conv.resident?.id === session.me?.id ? "resident" : "staff");
 }
 
+/** The worker's photo, or the first character of their name (also when a link kept offline has expired). */
+function workerAvatar(w) {
+  const letter = () => h("span", { class: "worker-avatar", "aria-hidden": "true", text: (w.name || "?").slice(0, 1) });
+  if (!w.photo_url) return letter();
+  const avatar = h("span", { class: "worker-avatar" });
+  avatar.append(h("img", { src: w.photo_url, alt: w.name, onerror: () => avatar.replaceWith(letter()) }));
+  return avatar;
+}
+
 function conversationScreen({ root, signal }, initial, side) {
   let conv = initial;
   const staff = side === "staff";
@@ -146,7 +155,7 @@ function conversationScreen({ root, signal }, initial, side) {
       const w = conv.worker;
       if (w) {
         append(head, h("div", { class: "card worker-card" },
-          h("span", { class: "worker-avatar", "aria-hidden": "true", text: (w.name || "?").slice(0, 1) }),
+          workerAvatar(w),
           h("div", { class: "worker-main" },
             h("p", { class: "worker-name", text: w.name }),
             h("p", { class: "worker-grid", text: w.grid || w.community }),
