@@ -67,6 +67,14 @@ def _empty_tables() -> None:
                 conn.execute(sa.text(f"DELETE FROM {name}"))
 
 
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path, monkeypatch):
+    """Every test keeps the images it uploads in a directory of its own, never in the checkout's instance/."""
+    path = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", path)
+    return path
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -18,14 +18,6 @@ from app.uploads.models import Upload
 MODELS = (Region, Unit, User, Membership, Notice, NoticeRead, ReportCategory, Department, Upload)
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path, monkeypatch):
-    """The workers' demo photos are real uploads: keep their files out of instance/."""
-    path = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", path)
-    return path
-
-
 def _counts() -> dict:
     return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in MODELS}
 

@@ -224,26 +224,36 @@ def staff_audience(conv, *, shared: bool | None = None) -> set[int]:
     return ids
 
 
-def grid_workers(grid_id: int | None, *, on_duty: bool = False) -> list[User]:
-    """The grid's workers in the order they joined it; with on_duty, those not off duty."""
+def _grid_workers_select(grid, *, on_duty: bool):
+    """Active users who are active grid workers of `grid` (an id, or a column to correlate with)."""
     from app.chat.models import OffDuty
 
-    if grid_id is None:
-        return []
     stmt = (
         sa.select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
-            Membership.region_id == grid_id,
+            Membership.region_id == grid,
             Membership.role == Role.GRID_WORKER,
             Membership.status == MembershipStatus.ACTIVE,
             User.is_active.is_(True),
         )
-        .order_by(Membership.id)
     )
     if on_duty:
         stmt = stmt.where(~sa.exists().where(OffDuty.user_id == User.id))
+    return stmt
+
+
+def grid_workers(grid_id: int | None, *, on_duty: bool = False) -> list[User]:
+    """The grid's workers in the order they joined it; with on_duty, those not off duty."""
+    if grid_id is None:
+        return []
+    stmt = _grid_workers_select(grid_id, on_duty=on_duty).order_by(Membership.id)
     return list(db.session.scalars(stmt))
+
+
+def grid_worker_on_duty(grid_column) -> sa.ColumnElement[bool]:
+    """SQL: the grid in `grid_column` has a worker on duty."""
+    return _grid_workers_select(grid_column, on_duty=True).exists()
 
 
 def off_duty_ids(user_ids) -> set[int]:

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.auth.service import photo_url
 from app.chat import notify, rows
 from app.chat.access import (
+    grid_worker_on_duty,
     grid_workers,
     is_chat_staff_of,
     off_duty_ids,
@@ -629,12 +630,39 @@ def share_overdue(now: datetime) -> int:
         )
     )
     for conv in due:
-        before = staff_audience(conv)
-        conv.shared_at = now
-        conv.share_due_at = None
-        db.session.flush()
-        notify.shared(conv, newly=staff_audience(conv) - before)
+        _share(conv, now)
     return len(due)
+
+
+def share_unattended(now: datetime) -> int:
+    """Open conversations kept for a grid that has no worker on duty any more (the last one left the grid or
+    was deactivated; going off duty shares at once) become visible to the whole community, unless someone
+    on duty has taken them."""
+    assignee_away = sa.or_(C.assignee_id.is_(None), sa.exists().where(OffDuty.user_id == C.assignee_id))
+    left = db.session.scalars(
+        sa.select(C)
+        .where(
+            C.shared_at.is_(None),
+            C.status == ConversationStatus.OPEN,
+            C.grid_id.is_not(None),
+            ~grid_worker_on_duty(C.grid_id),
+            assignee_away,
+        )
+        .order_by(C.id)
+        .limit(200)
+    ).all()
+    for conv in left:
+        _share(conv, now)
+    return len(left)
+
+
+def _share(conv: Conversation, now: datetime) -> None:
+    """From now on every worker of the community sees it; those who did not before are told."""
+    before = staff_audience(conv)
+    conv.shared_at = now
+    conv.share_due_at = None
+    db.session.flush()
+    notify.shared(conv, newly=staff_audience(conv) - before)
 
 
 # --- duty ------------------------------------------------------------------------------------------------
@@ -678,11 +706,7 @@ def _share_left_alone(by: User, scope, now: datetime) -> None:
         sa.select(C).where(C.shared_at.is_(None), C.status == ConversationStatus.OPEN, sa.or_(*mine))
     ).all()
     for conv in left:
-        before = staff_audience(conv)
-        conv.shared_at = now
-        conv.share_due_at = None
-        db.session.flush()
-        notify.shared(conv, newly=staff_audience(conv) - before)
+        _share(conv, now)
 
 
 # --- canned replies ----------------------------------------------------------------------------------------

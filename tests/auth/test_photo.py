@@ -19,13 +19,6 @@ from tests.uploads.images import phone_jpeg
 PHOTO = "/api/v1/me/photo"
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path, monkeypatch):
-    path = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", path)
-    return path
-
-
 @pytest.fixture
 def user():
     user = UserFactory()

@@ -1,6 +1,9 @@
 """Off duty and out of hours: a resident's message reaches every worker of the community at once when no grid
 worker on duty would answer it first, instead of waiting CHAT_SHARE_AFTER_SECONDS."""
 
+from datetime import timedelta
+
+from app.core.db import utcnow
 from app.extensions import db
 from tests.chat.helpers import BASE, inbox, messages, open_conv, send
 from tests.factories import UserFactory, member
@@ -85,3 +88,17 @@ def test_only_workers_have_a_duty(client, world, auth):
     res = client.put(DUTY, json={"on_duty": "sometimes"}, headers=auth(world.grid_worker))
     assert res.status_code == 422
     assert "on_duty" in res.get_json()["error"]["fields"]
+
+
+def test_a_grid_left_with_no_worker_goes_to_the_community_on_the_next_check(app, client, world, auth, outbox):
+    app.config["CHAT_SHARE_AFTER_SECONDS"] = 3600
+    conv = open_conv(client, auth, world.resident)
+    send(client, auth(world.resident), conv["id"], "有人吗")
+    outbox.run_until_idle(now=utcnow() + timedelta(seconds=60))
+    assert inbox(client, auth(world.worker)) == []  # its grid worker is on duty: it stays theirs
+    # The grid worker leaves (an account closed, not the duty switch): the next check hands it on.
+    world.grid_worker.is_active = False
+    db.session.commit()
+    outbox.run_until_idle(now=utcnow() + timedelta(seconds=120))
+    (row,) = inbox(client, auth(world.worker), scope="unassigned")
+    assert (row["id"], row["shared"]) == (conv["id"], True)

@@ -98,14 +98,6 @@ def page(new_context):
 
 
 @pytest.fixture
-def upload_dir(app, tmp_path, monkeypatch):
-    """Somewhere of this test's own to keep the images uploaded (photos, profile pictures)."""
-    path = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", path)
-    return path
-
-
-@pytest.fixture
 def reporting(app, tmp_path, monkeypatch):
     """Report screens need the category tree, and somewhere to keep the photos taken in the browser."""
     from app.extensions import db

@@ -30,10 +30,3 @@ def dept_staff(world, departments):
     db.session.add(DepartmentMember(department=departments["urban"], user=user))
     db.session.commit()
     return user
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path, monkeypatch):
-    path = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", path)
-    return path
