@@ -4,16 +4,18 @@ from marshmallow import Schema, fields, validate
 
 from app.core.pagination import PageArgs
 
+# PostgreSQL's text cannot hold NUL: refused here, as input, rather than failing the writer's whole batch.
+NO_NUL = validate.Regexp(r"^[^\x00]*\Z", error="Text may not contain NUL characters.")
 CLIENT_ID = fields.String(
     required=True,
-    validate=validate.Length(min=8, max=64),
+    validate=[validate.Length(min=8, max=64), NO_NUL],
     metadata={"description": "unique per sender (a UUID): a resend returns the stored message"},
 )
 SEQ = fields.Integer(validate=validate.Range(min=0))
 
 
 class ConversationCreateSchema(Schema):
-    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    subject = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=120), NO_NUL])
     community_id = fields.Integer(load_default=None, allow_none=True)
 
 
@@ -32,7 +34,7 @@ class MessageListArgs(Schema):
 
 
 class MessageCreateSchema(Schema):
-    body = fields.String(load_default="", validate=validate.Length(max=2000))
+    body = fields.String(load_default="", validate=[validate.Length(max=2000), NO_NUL])
     client_id = CLIENT_ID
     attachment_ids = fields.List(fields.Integer(), load_default=list)
     internal = fields.Boolean(load_default=False, metadata={"description": "a private note for workers"})
@@ -69,12 +71,12 @@ class ChatTransferSchema(Schema):
 
 class ChatRatingSchema(Schema):
     rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    comment = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=500), NO_NUL])
 
 
 class CannedCreateSchema(Schema):
-    shortcut = fields.String(required=True, validate=validate.Length(min=1, max=30))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    shortcut = fields.String(required=True, validate=[validate.Length(min=1, max=30), NO_NUL])
+    body = fields.String(required=True, validate=[validate.Length(min=1, max=1000), NO_NUL])
     community_id = fields.Integer(load_default=None, allow_none=True)
 
 

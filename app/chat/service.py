@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -41,6 +42,7 @@ from app.core.db import utcnow
 from app.core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from app.core.pagination import SortKey, cut_page, page_query
 from app.core.permissions import Role
+from app.core.unique import first_write_guard
 from app.extensions import db
 from app.uploads.models import Upload
 from app.uploads.service import unattached
@@ -287,7 +289,9 @@ def send_message(
         if stored is None:
             raise ConflictError("This message could not be stored; send it again.", code="conflict")
         return stored, True
-    if conv.assignee_id is not None and conv.assignee is None:
+    if conv.assignee_id is None:
+        conv.assignee = None  # reopened while its assignee is off duty
+    elif conv.assignee is None:
         conv.assignee = Named(by.id, by.name)  # whoever answered first, just now
     if attachment_ids:
         rows.insert_attachments(msg.id, attachment_ids)
@@ -360,6 +364,8 @@ def _resident_wrote(conv, now: datetime) -> dict:
     if conv.status == ConversationStatus.RESOLVED:
         changes |= {"status": ConversationStatus.OPEN, "resolved_at": None, "csat_rating": None,
                     "csat_comment": None, "rated_at": None}  # fmt: skip
+        if conv.assignee_id is not None and off_duty_ids([conv.assignee_id]):
+            changes["assignee_id"] = None  # whoever had it is away: up for any colleague to take
     if conv.first_message_at is None:
         changes["first_message_at"] = now
     if conv.waiting_since is None:
@@ -638,7 +644,6 @@ def share_unattended(now: datetime) -> int:
     """Open conversations kept for a grid that has no worker on duty any more (the last one left the grid or
     was deactivated; going off duty shares at once) become visible to the whole community, unless someone
     on duty has taken them."""
-    assignee_away = sa.or_(C.assignee_id.is_(None), sa.exists().where(OffDuty.user_id == C.assignee_id))
     left = db.session.scalars(
         sa.select(C)
         .where(
@@ -646,7 +651,7 @@ def share_unattended(now: datetime) -> int:
             C.status == ConversationStatus.OPEN,
             C.grid_id.is_not(None),
             ~grid_worker_on_duty(C.grid_id),
-            assignee_away,
+            _assignee_away(),
         )
         .order_by(C.id)
         .limit(200)
@@ -690,23 +695,43 @@ def set_duty(*, by: User, on_duty: bool, now: datetime | None = None) -> dict:
     if on_duty and away is not None:
         db.session.delete(away)
     elif not on_duty and away is None:
-        db.session.add(OffDuty(user_id=by.id, since=now or utcnow()))
-        db.session.flush()
-        _share_left_alone(by, scope, now or utcnow())
+        now = now or utcnow()
+        try:
+            with first_write_guard():
+                db.session.add(OffDuty(user_id=by.id, since=now))
+                db.session.flush()
+        except IntegrityError:
+            return duty(of=by)  # a concurrent request (another tab) took them off duty, and shares
+        _share_left_alone(by, scope, now)
     db.session.flush()
     return duty(of=by)
 
 
 def _share_left_alone(by: User, scope, now: datetime) -> None:
-    """Open, not yet shared conversations of `by`'s grids that have no other grid worker on duty, and those
-    assigned to `by`."""
+    """The open conversations `by` has taken go back to be claimed (a system message says so to both sides),
+    and those of `by`'s grids left with no grid worker on duty, not taken by someone on duty, go to the
+    whole community."""
     alone = [grid for grid in sorted(scope.grid_ids) if not grid_workers(grid, on_duty=True)]
-    mine = [C.assignee_id == by.id] + ([C.grid_id.in_(alone)] if alone else [])
+    theirs = C.assignee_id == by.id
+    unattended = sa.and_(C.shared_at.is_(None), C.grid_id.in_(alone), _assignee_away())
     left = db.session.scalars(
-        sa.select(C).where(C.shared_at.is_(None), C.status == ConversationStatus.OPEN, sa.or_(*mine))
+        sa.select(C)
+        .where(C.status == ConversationStatus.OPEN, sa.or_(theirs, unattended) if alone else theirs)
+        .order_by(C.id)
     ).all()
     for conv in left:
-        _share(conv, now)
+        if conv.assignee_id == by.id:
+            before = staff_audience(conv)
+            conv.assignee_id = None
+            msg = _system(conv, f"工作人员 {by.name} 暂时离岗，社区其他工作人员会继续为您服务", now)
+            notify.messages_posted(conv, [msg], also=before)
+        if conv.shared_at is None and (conv.grid_id in alone or not grid_workers(conv.grid_id, on_duty=True)):
+            _share(conv, now)
+
+
+def _assignee_away() -> sa.ColumnElement[bool]:
+    """SQL: nobody has taken the conversation, or whoever did is off duty."""
+    return sa.or_(C.assignee_id.is_(None), sa.exists().where(OffDuty.user_id == C.assignee_id))
 
 
 # --- canned replies ----------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ const KEEP_SEEN = 80;
 // goes again, with the same client_id, after a pause that grows with each try.
 const RETRY_CODES = new Set(["unavailable", "conflict", "rate_limited"]);
 const RETRY_MS = [1000, 3000, 10000, 30000];
+// A message still not stored after this many tries in a row (about two minutes) is marked failed, so that
+// one the server can never store does not hold back the rest for ever; the writer may send it again.
+const MAX_TRIES = 6;
 // The sign-in is over: the outbox waits for the next one (it is kept per user).
 const SIGNED_OUT_CODES = new Set(["token_revoked", "unauthorized", "invalid_token"]);
 
@@ -59,6 +62,7 @@ export async function connect() {
       let failures = 0;
       s.on("connect", () => {
         failures = 0;
+        retries = 0;
         emitLocal("connect");
         flushOutbox();
       });
@@ -165,14 +169,18 @@ let flushing = null;
 let retries = 0;
 let retryTimer = null;
 
+/** Tries again after a pause; false when this message has had its tries (the caller marks it failed). */
 function retryLater(code) {
   clearTimeout(retryTimer);
+  if (retries + 1 >= MAX_TRIES) return false;
   const wait = Math.max(RETRY_MS[Math.min(retries, RETRY_MS.length - 1)], code === "rate_limited" ? 10000 : 0);
   retries += 1;
   retryTimer = setTimeout(() => flushOutbox(), wait);
+  return true;
 }
 
 function markFailed(item, err) {
+  retries = 0;
   saveOutbox(outbox().map((m) => (m.client_id === item.client_id
     ? { ...m, failed: { code: err.code, message: err.message } } : m)));
 }
@@ -195,12 +203,11 @@ export function flushOutbox() {
           answer = await ack("chat:send", payload);
         } catch (err) {
           const code = err instanceof ApiError ? err.code : "timeout";
+          const passing = RETRY_CODES.has(code) || (code === "timeout" && socket?.connected);
           if (code === "token_expired") {
             reconnectFresh().catch(() => {}); // its connect sends the outbox again
-          } else if (RETRY_CODES.has(code) || (code === "timeout" && socket?.connected)) {
-            retryLater(code);
-          } else if (code !== "offline" && code !== "timeout" && !SIGNED_OUT_CODES.has(code)) {
-            markFailed(item, err);
+          } else if (passing ? !retryLater(code) : code !== "offline" && code !== "timeout" && !SIGNED_OUT_CODES.has(code)) {
+            markFailed(item, err instanceof ApiError ? err : new ApiError(0, { code }));
             emitLocal("failed", { item, error: err });
             continue;
           }
@@ -208,6 +215,7 @@ export function flushOutbox() {
           break;
         }
         retries = 0;
+        clearTimeout(retryTimer);
         saveOutbox(outbox().filter((m) => m.client_id !== item.client_id));
         emitLocal("sent", answer.message);
         // The server tells this connection of its own message in the ack alone, the change it made to the

@@ -4,6 +4,7 @@ worker on duty would answer it first, instead of waiting CHAT_SHARE_AFTER_SECOND
 from datetime import timedelta
 
 from app.core.db import utcnow
+from app.core.permissions import Role
 from app.extensions import db
 from tests.chat.helpers import BASE, inbox, messages, open_conv, send
 from tests.factories import UserFactory, member
@@ -65,8 +66,33 @@ def test_a_resolved_conversation_reopened_while_nobody_is_on_duty_goes_to_the_co
     assert inbox(client, auth(world.worker), scope="all") == []
     # ... until the resident writes again.
     send(client, auth(world.resident), conv["id"], "又坏了")
-    (row,) = inbox(client, auth(world.worker), scope="all")
-    assert (row["id"], row["status"], row["shared"]) == (conv["id"], "open", True)
+    (row,) = inbox(client, auth(world.worker), scope="unassigned")
+    # Reopened, shared, and no longer the away worker's: any colleague may take it.
+    assert (row["id"], row["status"], row["shared"], row["assignee"]) == (conv["id"], "open", True, None)
+    assert client.post(f"{BASE}/{conv['id']}/claim", headers=auth(world.worker)).status_code == 200
+
+
+def test_going_off_duty_hands_back_what_one_had_taken_and_leaves_a_colleagues(client, world, auth):
+    answered = open_conv(client, auth, world.resident)
+    send(client, auth(world.resident), answered["id"], "门禁坏了")
+    send(client, auth(world.grid_worker), answered["id"], "我来处理")  # answering took it
+    next_door = neighbour(world, "neighbour")
+    passed_on = open_conv(client, auth, next_door)
+    send(client, auth(next_door), passed_on["id"], "想办居住证明")
+    transfer = {"to_user_id": world.worker.id}
+    res = client.post(f"{BASE}/{passed_on['id']}/transfer", json=transfer, headers=auth(world.grid_worker))
+    assert res.status_code == 200, res.get_json()
+
+    client.put(DUTY, json={"on_duty": False}, headers=auth(world.grid_worker))
+    # What the grid worker had taken is up for the community to claim, and both sides are told why.
+    (row,) = inbox(client, auth(world.worker), scope="unassigned")
+    assert (row["id"], row["assignee"], row["shared"]) == (answered["id"], None, True)
+    told = messages(client, auth(world.resident), answered["id"])
+    system = [m["body"] for m in told if m["kind"] == "system"]
+    assert system == ["工作人员 grid_worker 暂时离岗，社区其他工作人员会继续为您服务"]
+    # What a colleague on duty has taken stays theirs, and is not spread further.
+    (kept,) = inbox(client, auth(world.worker), scope="mine")
+    assert (kept["id"], kept["assignee"]["id"], kept["shared"]) == (passed_on["id"], world.worker.id, False)
 
 
 def test_a_message_out_of_hours_reaches_the_community_at_once(app, client, world, auth, monkeypatch):
@@ -96,9 +122,24 @@ def test_a_grid_left_with_no_worker_goes_to_the_community_on_the_next_check(app,
     send(client, auth(world.resident), conv["id"], "有人吗")
     outbox.run_until_idle(now=utcnow() + timedelta(seconds=60))
     assert inbox(client, auth(world.worker)) == []  # its grid worker is on duty: it stays theirs
-    # The grid worker leaves (an account closed, not the duty switch): the next check hands it on.
+    # Grid g2 gets a worker of its own, who stays on duty.
+    g2_worker = UserFactory(name="g2_worker")
+    member(g2_worker, world.g2, Role.GRID_WORKER)
+    db.session.commit()
+    other = open_conv(client, auth, world.resident2)
+    send(client, auth(world.resident2), other["id"], "二网格的问题")
+    assert other["shared"] is False
+    # g1's worker leaves (an account closed, not the duty switch): the next check hands g1's on, not g2's.
     world.grid_worker.is_active = False
     db.session.commit()
     outbox.run_until_idle(now=utcnow() + timedelta(seconds=120))
     (row,) = inbox(client, auth(world.worker), scope="unassigned")
     assert (row["id"], row["shared"]) == (conv["id"], True)
+
+
+def test_text_with_nul_is_refused_as_input(client, world, auth):
+    conv = open_conv(client, auth, world.resident)
+    res = send(client, auth(world.resident), conv["id"], "半截\x00消息")
+    assert res.status_code == 422
+    assert "body" in res.get_json()["error"]["fields"]
+    assert messages(client, auth(world.resident), conv["id"]) == []

@@ -1,5 +1,5 @@
 """Journeys with the real python-socketio client against a live server over websockets: a chat both ways
-with typing and read ticks, a forced disconnect with messages sent meanwhile, a resend after a lost ack,
+with typing and read ticks, a forced disconnect with messages sent meanwhile, a resend from a new connection,
 outsiders who hear nothing, and a token that expires during a long connection (the client keeps its outbox,
 refreshes, reconnects and sends it once, in order)."""
 
@@ -141,13 +141,14 @@ def test_an_expiring_token_mid_connection_keeps_the_outbox(live_url, app, world,
     assert [(m["seq"], m["body"]) for m in got] == [(1, "第1条"), (2, "第2条"), (3, "第3条")]
 
 
-def test_a_resend_after_a_lost_ack_returns_the_stored_message(live_url, world, peers):
+def test_a_resend_from_a_new_connection_returns_the_stored_message(live_url, world, peers):
     conv = open_conversation(live_url, world.resident)
     resident, worker = peers(token_for(world.resident)), peers(token_for(world.grid_worker))
     message = {"conversation_id": conv, "body": "ack 丢了吗", "client_id": cid()}
     first = resident.call("chat:send", message)
     assert first["replayed"] is False
-    # The phone never saw that ack (its connection died first): it reconnects and sends the same again.
+    # As if the phone had never seen that ack (its connection died first): it reconnects and sends the same
+    # message again, and again.
     resident.close()
     again = peers(token_for(world.resident))
     second = again.call("chat:send", message)

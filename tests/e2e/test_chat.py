@@ -281,10 +281,19 @@ def test_off_duty_the_community_answers_and_history_loads_on_scrolling_up(world,
     # History: the last page first; scrolling to the top brings the pages before it, keeping one's place.
     resident.wait_for_selector(".msg-mine:has-text('第70条')")
     assert "第1条" not in bodies(resident)
+    first = resident.locator(".msg-body", has_text="第41条")  # the top of the last page
+    log = resident.locator(".chat-log")
+    log.evaluate("log => { log.scrollTop = 0; }")
+    resident.wait_for_selector(".msg-body:text-is('第11条')")
+    # The message that was on top is still where it was; the page before it is above, out of view.
+    place = first.evaluate(
+        "m => m.getBoundingClientRect().top - m.closest('.chat-log').getBoundingClientRect().top"
+    )
+    assert abs(place) < 20, place
     for _ in range(10):
         if "第1条" in bodies(resident):
             break
-        resident.locator(".chat-log").evaluate("log => { log.scrollTop = 0; }")
+        log.evaluate("log => { log.scrollTop = 0; }")
         resident.wait_for_timeout(300)
     assert bodies(resident) == [f"第{n}条" for n in range(1, 71)]
     assert resident.locator(".chat-older").is_hidden()

@@ -10,6 +10,7 @@ import { chatInboxView, isChatStaff, stars } from "./chatInbox.js";
 
 const PAGE = 30;
 const OLDER_AT_PX = 48;
+const CANNED_MAX = 1000;
 const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 5000;
 
@@ -299,8 +300,14 @@ function conversationScreen({ root, signal }, initial, side) {
     save.addEventListener("click", async () => {
       const shortcut = name.value.trim();
       if (!shortcut) return name.focus();
+      if (written().length > CANNED_MAX) {
+        status.textContent = t("chat.canned_too_long", { n: CANNED_MAX });
+        return;
+      }
+      save.disabled = true;
       try {
-        const reply = await api("/canned-replies", { method: "POST", body: { shortcut, body: written() } });
+        const reply = await api("/canned-replies", {
+          method: "POST", body: { shortcut, body: written(), community_id: conv.community_id } });
         canned.append(h("option", { value: reply.body, text: `${reply.shortcut}：${reply.body}` }));
         name.value = "";
         box.hidden = true;
@@ -308,6 +315,8 @@ function conversationScreen({ root, signal }, initial, side) {
         announce(t("chat.canned_saved"));
       } catch (err) {
         status.textContent = actionErrorText(err);
+      } finally {
+        save.disabled = false;
       }
     });
     return { open, form: box };
@@ -399,8 +408,9 @@ function conversationScreen({ root, signal }, initial, side) {
       for (const m of page.data) merge(m);
       hasOlder = page.has_more;
       const height = log.scrollHeight;
+      const top = log.scrollTop;
       render();
-      log.scrollTop = log.scrollHeight - height; // the message that was on top stays where it was
+      log.scrollTop = top + log.scrollHeight - height; // what was in view stays where it was
     } catch (err) {
       status.textContent = actionErrorText(err);
     } finally {

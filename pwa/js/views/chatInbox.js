@@ -45,9 +45,11 @@ function dutySwitch() {
       hint.textContent = actionErrorText(err);
     }
   });
-  api("/chat/duty").then(show).catch(() => {
-    hint.textContent = "";
+  const load = () => api("/chat/duty").then(show).catch((err) => {
+    hint.textContent = actionErrorText(err);
+    addEventListener("online", load, { once: true });
   });
+  load();
   return h("div", { class: "card chat-duty" },
     h("span", { class: "check" }, box, h("label", { for: "chat-duty", text: t("chat.duty.label") })), hint);
 }
