@@ -17,12 +17,12 @@ generator (python-socketio AsyncClients, websocket transport, in this process) r
 3. Prints each server worker's CPU (utime+stime from /proc) per delivered message, and the ratio of the
    app's to the bare relay's (target ≤ 2.5), over the run and slice by slice.
 
-    .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 20] [--slice 10] [--database-url URL]
+    .venv/bin/python bench/bench_chat.py [--pairs 250] [--duration 60] [--slice 10] [--database-url URL]
                                          [--only app|bare] [--profile PATH]
 
-The issue's full run is `--pairs 250 --duration 60`. This machine's speed drifts by ±10-30 % within
-minutes, the same build included; measuring the two servers in interleaved slices lets the drift move both
-alike. Compare two builds of the app with `--only app`, run alternately.
+The defaults are the issue's full run (250 pairs, 60 s per server). This machine's speed drifts by
+±10-30 % within minutes, the same build included; measuring the two servers in interleaved slices lets the
+drift move both alike. Compare two builds of the app with `--only app`, run alternately.
 """
 
 import argparse
@@ -57,7 +57,7 @@ SERVERS = {
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=250)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per server, in all")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per server, in all")
     parser.add_argument("--database-url", default=None, help="a scratch database (default: temporary SQLite)")
     parser.add_argument(
         "--slice", type=float, default=10.0, help="seconds of load per turn, the servers alternating (10)"
