@@ -124,6 +124,12 @@ class LastMessageSchema(Schema):
     at = fields.String()
 
 
+class ColleagueSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    on_duty = fields.Boolean()
+
+
 class WorkerCardSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -161,7 +167,7 @@ class ConversationSchema(Schema):
     rating = fields.Nested(ChatRatingOutSchema, allow_none=True)
     worker = fields.Nested(WorkerCardSchema, allow_none=True)
     colleagues = fields.List(
-        fields.Nested(ChatPersonSchema), metadata={"description": "workers: who to transfer to"}
+        fields.Nested(ColleagueSchema), metadata={"description": "workers: who to transfer to"}
     )
     created_at = fields.String()
     updated_at = fields.String()

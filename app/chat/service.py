@@ -130,12 +130,13 @@ def open_conversation(
 
 
 def colleagues(conv: Conversation, *, of: User) -> list[dict]:
-    """Workers of the conversation's community it may be transferred to."""
+    """Workers of the conversation's community it may be transferred to, and whether each is on duty."""
     ids = staff_audience(conv, shared=True) - {of.id}
     users = db.session.scalars(
         sa.select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.id)
-    )
-    return [{"id": u.id, "name": u.name} for u in users]
+    ).all()
+    away = off_duty_ids(u.id for u in users)
+    return [{"id": u.id, "name": u.name, "on_duty": u.id not in away} for u in users]
 
 
 def worker_card(conv: Conversation) -> dict | None:

@@ -43,6 +43,9 @@ def test_a_grid_worker_off_duty_hands_their_grid_to_the_community_until_back(app
     # The resident's card still names their grid worker, and says they are away.
     card = client.get(f"{BASE}/{conv['id']}", headers=auth(world.resident)).get_json()["worker"]
     assert (card["id"], card["on_duty"]) == (world.grid_worker.id, False)
+    # Colleagues choosing whom to transfer to see who is away.
+    colleagues = client.get(f"{BASE}/{conv['id']}", headers=auth(world.worker)).get_json()["colleagues"]
+    assert {c["id"]: c["on_duty"] for c in colleagues} == {world.grid_worker.id: False}
     # A neighbour who writes meanwhile reaches the community from the start.
     assert open_conv(client, auth, neighbour(world, "neighbour"))["shared"] is True
     # Going off twice changes nothing; coming back, new conversations go to the grid worker first again.

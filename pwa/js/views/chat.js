@@ -179,7 +179,7 @@ function conversationScreen({ root, signal }, initial, side) {
     const colleagues = (conv.colleagues || []).filter((c) => c.id !== conv.assignee?.id);
     if (colleagues.length && conv.status === "open" && (mineNow || !conv.assignee)) {
       const select = h("select", { class: "chat-transfer-to", "aria-label": t("chat.transfer_to") },
-        colleagues.map((c) => h("option", { value: c.id, text: c.name })));
+        colleagues.map((c) => h("option", { value: c.id, text: c.on_duty === false ? t("chat.away_name", { name: c.name }) : c.name })));
       append(actions, h("span", { class: "chat-transfer" }, select,
         button(t("chat.transfer"), { variant: "secondary", onclick: () => step("transfer", { to_user_id: Number(select.value) }) })));
     }
