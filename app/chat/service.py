@@ -687,8 +687,9 @@ def duty(*, of: User) -> dict:
 
 
 def set_duty(*, by: User, on_duty: bool, now: datetime | None = None) -> dict:
-    """On or off duty. Going off shares at once the open conversations nobody else on duty would answer
-    first, as the share_overdue job would once they had waited; coming back changes nothing already shared."""
+    """On or off duty. Going off hands back what one had taken and shares at once the open conversations
+    nobody else on duty would answer first (as share_overdue would once they had waited); coming back
+    changes nothing already shared or handed back."""
     scope = staff_scope(by)
     if not scope:
         raise ForbiddenError("Only workers go on and off duty.")
