@@ -138,9 +138,10 @@ class Config:
     # rather than one query per connection (app/chat/events.py). Tests call recheck_logins() themselves.
     CHAT_BATCH_RECHECK = env_bool("CHAT_BATCH_RECHECK", True)
     # While messages keep coming, the chat writer waits this long after the first of a batch for more to
-    # share its commit (app/chat/writer.py); 0 writes each batch at once. 15 ms against 5 ms: about 15 % less
-    # CPU per message under load, for 10 ms more at the median (bench/README.md, sixth pass).
-    CHAT_COMMIT_DELAY_MS = env_int("CHAT_COMMIT_DELAY_MS", 15)
+    # share its commit (app/chat/writer.py); 0 writes each batch at once. A batch costs the same few
+    # statements however many messages it holds: on PostgreSQL 25 ms against 15 ms is about 14 % less CPU
+    # per message under load, for 8 ms more at the median (bench/README.md, ninth pass).
+    CHAT_COMMIT_DELAY_MS = env_int("CHAT_COMMIT_DELAY_MS", 25)
 
     @classmethod
     def validate(cls) -> None:
