@@ -209,8 +209,8 @@ def get_duty():
 @bp.arguments(DutySetSchema)
 @bp.response(200, DutySchema)
 def put_duty(data):
-    """Go off duty (the open conversations only you would answer first go to the whole community at once,
-    and new ones skip you) or back on duty."""
+    """Go off duty (what you had taken goes back to be claimed, your grid's open conversations go to the
+    whole community at once if nobody else there is on duty, and new ones skip you) or back on duty."""
     body = service.set_duty(by=current_user(), on_duty=data["on_duty"])
     commit()
     return body

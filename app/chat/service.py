@@ -5,6 +5,7 @@ Functions here flush but never commit; REST views and socket handlers both call 
 pushes are deferred to after the commit (notify.py). A conversation the caller may not see is a 404.
 """
 
+import math
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -291,7 +292,7 @@ def send_message(
             raise ConflictError("This message could not be stored; send it again.", code="conflict")
         return stored, True
     if conv.assignee_id is None:
-        conv.assignee = None  # reopened while its assignee is off duty
+        conv.assignee = None  # none, or just handed back (a reopening while its assignee is off duty)
     elif conv.assignee is None:
         conv.assignee = Named(by.id, by.name)  # whoever answered first, just now
     if attachment_ids:
@@ -372,7 +373,7 @@ def _resident_wrote(conv, now: datetime) -> dict:
     if conv.waiting_since is None:
         changes["waiting_since"] = now
         if conv.shared_at is None:
-            if _nobody_on_duty(conv, now, reopening=conv.status == ConversationStatus.RESOLVED):
+            if _shares_at_once(conv, now, reopening=conv.status == ConversationStatus.RESOLVED):
                 changes["shared_at"] = now
             else:
                 after = current_app.config["CHAT_SHARE_AFTER_SECONDS"]
@@ -380,7 +381,7 @@ def _resident_wrote(conv, now: datetime) -> dict:
     return changes
 
 
-def _nobody_on_duty(conv, now: datetime, *, reopening: bool) -> bool:
+def _shares_at_once(conv, now: datetime, *, reopening: bool) -> bool:
     """Whether a resident's message, starting a wait, should reach the whole community at once: out of hours,
     or (asked only when a resolved conversation reopens) with no grid worker on duty. An open conversation
     of a grid whose last worker went off duty was shared then (set_duty), so a message in it need not ask."""
@@ -642,9 +643,9 @@ def share_overdue(now: datetime) -> int:
 
 
 def share_unattended(now: datetime) -> int:
-    """Open conversations kept for a grid that has no worker on duty any more (the last one left the grid or
-    was deactivated; going off duty shares at once) become visible to the whole community, unless someone
-    on duty has taken them."""
+    """Open conversations kept for a grid that has no worker on duty any more (the last one went off duty,
+    left the grid or was deactivated) become visible to the whole community, unless someone on duty has
+    taken them. Run by set_duty, and every SHARE_CHECK_SECONDS for the other ways."""
     left = db.session.scalars(
         sa.select(C)
         .where(
@@ -682,7 +683,7 @@ def duty(*, of: User) -> dict:
     return {
         "on_duty": away is None,
         "off_since": away.since if away is not None else None,
-        "share_after_minutes": -(-current_app.config["CHAT_SHARE_AFTER_SECONDS"] // 60),
+        "share_after_minutes": math.ceil(current_app.config["CHAT_SHARE_AFTER_SECONDS"] / 60),
     }
 
 
@@ -690,8 +691,7 @@ def set_duty(*, by: User, on_duty: bool, now: datetime | None = None) -> dict:
     """On or off duty. Going off hands back what one had taken and shares at once the open conversations
     nobody else on duty would answer first (as share_overdue would once they had waited); coming back
     changes nothing already shared or handed back."""
-    scope = staff_scope(by)
-    if not scope:
+    if not staff_scope(by):
         raise ForbiddenError("Only workers go on and off duty.")
     away = db.session.get(OffDuty, by.id)
     if on_duty and away is not None:
@@ -704,31 +704,22 @@ def set_duty(*, by: User, on_duty: bool, now: datetime | None = None) -> dict:
                 db.session.flush()
         except IntegrityError:
             return duty(of=by)  # a concurrent request (another tab) took them off duty, and shares
-        _share_left_alone(by, scope, now)
+        _hand_back(by, now)
+        share_unattended(now)  # their grids' conversations, if nobody else there is on duty
     db.session.flush()
     return duty(of=by)
 
 
-def _share_left_alone(by: User, scope, now: datetime) -> None:
-    """The open conversations `by` has taken go back to be claimed (a system message says so to both sides),
-    and those of `by`'s grids left with no grid worker on duty, not taken by someone on duty, go to the
-    whole community."""
-    alone = [grid for grid in sorted(scope.grid_ids) if not grid_workers(grid, on_duty=True)]
-    theirs = C.assignee_id == by.id
-    unattended = sa.and_(C.shared_at.is_(None), C.grid_id.in_(alone), _assignee_away())
-    left = db.session.scalars(
-        sa.select(C)
-        .where(C.status == ConversationStatus.OPEN, sa.or_(theirs, unattended) if alone else theirs)
-        .order_by(C.id)
+def _hand_back(by: User, now: datetime) -> None:
+    """The open conversations `by` had taken go back to be claimed; a system message tells both sides."""
+    taken = db.session.scalars(
+        sa.select(C).where(C.assignee_id == by.id, C.status == ConversationStatus.OPEN).order_by(C.id)
     ).all()
-    for conv in left:
-        if conv.assignee_id == by.id:
-            before = staff_audience(conv)
-            conv.assignee_id = None
-            msg = _system(conv, f"工作人员 {by.name} 暂时离岗，社区其他工作人员会继续为您服务", now)
-            notify.messages_posted(conv, [msg], also=before)
-        if conv.shared_at is None and (conv.grid_id in alone or not grid_workers(conv.grid_id, on_duty=True)):
-            _share(conv, now)
+    for conv in taken:
+        before = staff_audience(conv)
+        conv.assignee_id = None
+        msg = _system(conv, f"工作人员 {by.name} 暂时离岗，社区其他工作人员会继续为您服务", now)
+        notify.messages_posted(conv, [msg], also=before)
 
 
 def _assignee_away() -> sa.ColumnElement[bool]:
