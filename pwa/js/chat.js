@@ -179,10 +179,9 @@ function retryLater(code) {
   return true;
 }
 
-function markFailed(item, err) {
+function markFailed(item, code) {
   retries = 0;
-  saveOutbox(outbox().map((m) => (m.client_id === item.client_id
-    ? { ...m, failed: { code: err.code, message: err.message } } : m)));
+  saveOutbox(outbox().map((m) => (m.client_id === item.client_id ? { ...m, failed: { code } } : m)));
 }
 
 /**
@@ -203,16 +202,18 @@ export function flushOutbox() {
           answer = await ack("chat:send", payload);
         } catch (err) {
           const code = err instanceof ApiError ? err.code : "timeout";
-          const passing = RETRY_CODES.has(code) || (code === "timeout" && socket?.connected);
           if (code === "token_expired") {
             reconnectFresh().catch(() => {}); // its connect sends the outbox again
-          } else if (passing ? !retryLater(code) : code !== "offline" && code !== "timeout" && !SIGNED_OUT_CODES.has(code)) {
-            markFailed(item, err instanceof ApiError ? err : new ApiError(0, { code }));
-            emitLocal("failed", { item, error: err });
-            continue;
+            break;
           }
-          // Otherwise offline or signed out: it goes again on the next connect, same client_id.
-          break;
+          // "Send it again", or an ack lost on a live connection: after a pause, while tries are left.
+          const passing = RETRY_CODES.has(code) || (code === "timeout" && socket?.connected);
+          // Offline or signed out: it goes again on the next connect.
+          const waiting = code === "offline" || code === "timeout" || SIGNED_OUT_CODES.has(code);
+          if (passing ? retryLater(code) : waiting) break;
+          markFailed(item, code);
+          emitLocal("failed", { item, error: err });
+          continue;
         }
         retries = 0;
         clearTimeout(retryTimer);
