@@ -14,7 +14,7 @@ from app.uploads import service as uploads
 from app.uploads.models import Upload
 from tests.chat.helpers import open_conv, send
 from tests.factories import UserFactory
-from tests.uploads.images import phone_jpeg
+from tests.uploads.images import upload
 
 PHOTO = "/api/v1/me/photo"
 
@@ -24,17 +24,6 @@ def user():
     user = UserFactory()
     db.session.commit()
     return user
-
-
-def upload(client, headers) -> int:
-    response = client.post(
-        "/api/v1/uploads",
-        data={"file": (io.BytesIO(phone_jpeg()), "me.jpg", "image/jpeg")},
-        headers=headers,
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
 
 
 def photo_id_of(user: User) -> int | None:

@@ -10,7 +10,7 @@ from app.chat.models import ChatMessage, Conversation
 from app.core.db import utcnow
 from app.extensions import db
 from tests.chat.helpers import BASE, cid, inbox, messages, open_conv, send
-from tests.uploads.images import phone_jpeg
+from tests.uploads.images import upload
 
 
 def test_a_resident_opens_one_conversation_and_reuses_it(client, world, auth):
@@ -33,11 +33,7 @@ def test_a_resident_opens_one_conversation_and_reuses_it(client, world, auth):
 def test_the_worker_card_shows_the_grid_workers_photo_once_they_set_one(client, world, auth):
     assert open_conv(client, auth, world.resident)["worker"]["photo_url"] is None
     worker = auth(world.grid_worker)
-    up = client.post(
-        "/api/v1/uploads", data={"file": (__import__("io").BytesIO(phone_jpeg()), "me.jpg")},
-        headers=worker, content_type="multipart/form-data",
-    )  # fmt: skip
-    photo_id = up.get_json()["id"]
+    photo_id = upload(client, worker)
     assert client.put("/api/v1/me/photo", json={"upload_id": photo_id}, headers=worker).status_code == 200
 
     card = open_conv(client, auth, world.resident)["worker"]
@@ -325,12 +321,7 @@ def test_history_scrolls_back_and_catches_up(client, world, auth):
 
 def test_photos_go_through_uploads_and_are_seen_by_the_conversation_only(client, world, auth):
     conv = open_conv(client, auth, world.resident)
-    up = client.post(
-        "/api/v1/uploads", data={"file": (__import__("io").BytesIO(phone_jpeg()), "a.jpg")},
-        headers=auth(world.resident), content_type="multipart/form-data",
-    )  # fmt: skip
-    assert up.status_code == 201
-    upload_id = up.get_json()["id"]
+    upload_id = upload(client, auth(world.resident))
     res = send(client, auth(world.resident), conv["id"], "", attachment_ids=[upload_id])
     assert res.status_code == 201
     (att,) = res.get_json()["attachments"]

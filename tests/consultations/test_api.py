@@ -12,7 +12,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.uploads.models import Upload
 from tests.consultations.helpers import BASE, count, iso, make_consultation, opinion
-from tests.reports.helpers import upload
+from tests.uploads.images import upload
 
 
 def new_body(world, **overrides) -> dict:

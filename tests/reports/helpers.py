@@ -1,6 +1,5 @@
 """Plain helpers shared by the report tests."""
 
-import io
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,7 +9,6 @@ from app.extensions import db
 from app.reports import service
 from app.reports.models import Report
 from app.reports.workflow import Action, move_report
-from tests.uploads.images import phone_jpeg
 
 REPORTS = "/api/v1/reports"
 # Inside 海裕第一网格 (g1, the square 113.88–113.89 × 22.55–22.56) and 海裕第二网格 (g2, east of it).
@@ -28,17 +26,6 @@ def count(model=Report) -> int:
     """Committed rows only, asked on a connection of our own."""
     with db.engine.connect() as conn:
         return conn.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def upload(client, headers) -> int:
-    response = client.post(
-        "/api/v1/uploads",
-        data={"file": (io.BytesIO(phone_jpeg()), "p.jpg", "image/jpeg")},
-        headers=headers,
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
 
 
 def make_report(by: User, *, now: datetime | None = None, **overrides) -> Report:

@@ -14,7 +14,8 @@ from app.reports.models import Report, ReportEvent
 from app.uploads.models import Upload
 from tests.conftest import BACKEND
 from tests.factories import UserFactory, auth_header
-from tests.reports.helpers import IN_G1, IN_G2, NOWHERE, REPORTS, actions_of, body, count, upload
+from tests.reports.helpers import IN_G1, IN_G2, NOWHERE, REPORTS, actions_of, body, count
+from tests.uploads.images import upload
 
 pytestmark = pytest.mark.usefixtures("categories")
 

@@ -15,8 +15,8 @@ from tests.reports.helpers import (
     count,
     make_report,
     transition,
-    upload,
 )
+from tests.uploads.images import upload
 
 pytestmark = pytest.mark.usefixtures("categories", "departments")
 

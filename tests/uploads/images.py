@@ -1,4 +1,5 @@
-"""Test images with the metadata a phone camera writes: orientation, maker, GPS position."""
+"""Test images with the metadata a phone camera writes (orientation, maker, GPS position), and one uploaded
+over HTTP as the app's screens upload it."""
 
 import io
 
@@ -44,3 +45,15 @@ def bomb() -> bytes:
     out = io.BytesIO()
     Image.new("1", (10_000, 10_000), 0).save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def upload(client, headers) -> int:
+    """POST /api/v1/uploads with a phone photo, as multipart; the new upload's id."""
+    response = client.post(
+        "/api/v1/uploads",
+        data={"file": (io.BytesIO(phone_jpeg()), "p.jpg", "image/jpeg")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
