@@ -94,20 +94,12 @@ def post_notice(client, headers, region, **fields) -> dict:
 
 def give_photo(client, headers) -> int:
     """Upload an image and make it the user's photo, as the 我的 screen does; returns the upload's id."""
-    import io
+    from tests.uploads.images import upload
 
-    from tests.uploads.images import phone_jpeg
-
-    upload = client.post(
-        "/api/v1/uploads",
-        data={"file": (io.BytesIO(phone_jpeg(64, 64)), "me.jpg", "image/jpeg")},
-        headers=headers,
-        content_type="multipart/form-data",
-    )
-    assert upload.status_code == 201, upload.get_json()
-    photo = client.put("/api/v1/me/photo", json={"upload_id": upload.get_json()["id"]}, headers=headers)
+    photo_id = upload(client, headers)
+    photo = client.put("/api/v1/me/photo", json={"upload_id": photo_id}, headers=headers)
     assert photo.status_code == 200, photo.get_json()
-    return upload.get_json()["id"]
+    return photo_id
 
 
 # Resolves once the <img> has loaded (rejects if it cannot), with the decoded width: 0 means no picture.
